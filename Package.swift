@@ -1,0 +1,94 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"], .when(configuration: .debug))]
+
+let package = Package(
+    name: "Anxin",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "anxin", targets: ["anxin"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CMosquitto", pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]),
+        .systemLibrary(
+            name: "CSQLite", pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "AnxinCore", swiftSettings: strict),
+        .target(
+            name: "Profiles",
+            dependencies: ["AnxinCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
+        .target(
+            name: "Rules",
+            dependencies: ["AnxinCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
+        .target(
+            name: "Registry",
+            dependencies: ["AnxinCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
+        .target(name: "Store", dependencies: ["AnxinCore", "CSQLite"], swiftSettings: strict),
+        .target(name: "Ingest", dependencies: ["AnxinCore", "CMosquitto"], swiftSettings: strict),
+        .target(
+            name: "Delivery",
+            dependencies: [
+                "AnxinCore", "Store",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "StaffAPI",
+            dependencies: [
+                "AnxinCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "AnxinCore", "Profiles", "Rules", "Registry", "Store", "Ingest", "Delivery", "StaffAPI",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "anxin",
+            dependencies: [
+                "Gateway",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "AnxinTesting",
+            dependencies: [
+                "AnxinCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
+        .testTarget(name: "ProfilesTests", dependencies: ["Profiles", "AnxinCore"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "AnxinCore"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "AnxinCore"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "AnxinCore"]),
+        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Store", "AnxinCore", "AnxinTesting"]),
+        .testTarget(name: "StaffAPITests", dependencies: ["StaffAPI", "AnxinCore", .product(name: "HummingbirdTesting", package: "hummingbird")]),
+        .testTarget(name: "IntegrationTests", dependencies: ["AnxinTesting", "AnxinCore", "Gateway"]),
+    ]
+)

@@ -1,0 +1,135 @@
+/// A family member or neighbour to call.
+public struct Contact: Sendable, Hashable, Codable {
+    public var name: String
+    public var relation: String?
+    public var phone: String
+    public init(name: String, relation: String? = nil, phone: String) {
+        self.name = name
+        self.relation = relation
+        self.phone = phone
+    }
+}
+
+/// A circle a resident is expected to stay in, WGS-84.
+public struct HomeZone: Sendable, Hashable, Codable {
+    public var lat: Double
+    public var lon: Double
+    public var radiusM: Double
+    public init(lat: Double, lon: Double, radiusM: Double) {
+        self.lat = lat
+        self.lon = lon
+        self.radiusM = radiusM
+    }
+}
+
+/// One person in care (SPEC section 5).
+public struct Resident: Sendable, Hashable, Codable {
+    public var id: String
+    public var name: String
+    public var bed: String?
+    public var room: String?
+    public var address: String?
+    public var phone: String?
+    public var contacts: [Contact]
+    public var careLevel: Int?
+    public var flags: [String]
+    public var devices: [String]
+    public var homeZone: HomeZone?
+    /// Threshold overrides by key: `heart_rate_high`, `heart_rate_low`, `bp_high.systolic`,
+    /// `bp_high.diastolic`, `bp_crisis.systolic`, `bp_low.systolic`, `spo2_low`, … (see Rules).
+    public var thresholds: [String: Double]
+    public var medicalNotes: String?
+    public var keyHolder: Contact?
+    /// The watch's own phone number, by device id.
+    public var sims: [String: String]
+
+    public init(
+        id: String, name: String, bed: String? = nil, room: String? = nil, address: String? = nil,
+        phone: String? = nil, contacts: [Contact] = [], careLevel: Int? = nil, flags: [String] = [],
+        devices: [String] = [], homeZone: HomeZone? = nil, thresholds: [String: Double] = [:],
+        medicalNotes: String? = nil, keyHolder: Contact? = nil, sims: [String: String] = [:]
+    ) {
+        self.id = id
+        self.name = name
+        self.bed = bed
+        self.room = room
+        self.address = address
+        self.phone = phone
+        self.contacts = contacts
+        self.careLevel = careLevel
+        self.flags = flags
+        self.devices = devices
+        self.homeZone = homeZone
+        self.thresholds = thresholds
+        self.medicalNotes = medicalNotes
+        self.keyHolder = keyHolder
+        self.sims = sims
+    }
+}
+
+/// A bed with its QR code (一床一码) and its sensors.
+public struct Bed: Sendable, Hashable, Codable {
+    public var code: String
+    public var room: String?
+    public var devices: [String]
+    public init(code: String, room: String? = nil, devices: [String] = []) {
+        self.code = code
+        self.room = room
+        self.devices = devices
+    }
+}
+
+/// Who a device belongs to.
+public enum DeviceBinding: Sendable, Hashable {
+    /// A wristband worn by the resident.
+    case worn(residentIndex: Int)
+    /// A sensor on the resident's bed.
+    case bed(residentIndex: Int, bedCode: String)
+}
+
+/// Residents, beds and device bindings, indexed for the hot path.
+public struct RegistrySnapshot: Sendable {
+    public let residents: [Resident]
+    public let beds: [Bed]
+    /// Resident index by resident id.
+    public let residentIndex: [String: Int]
+    /// Binding by device id.
+    public let bindings: [String: DeviceBinding]
+
+    public init(residents: [Resident], beds: [Bed]) {
+        self.residents = residents
+        self.beds = beds
+        var idx: [String: Int] = [:]
+        idx.reserveCapacity(residents.count)
+        var byBed: [String: Int] = [:]
+        var bind: [String: DeviceBinding] = [:]
+        for (i, r) in residents.enumerated() {
+            idx[r.id] = i
+            if let b = r.bed { byBed[b] = i }
+            for d in r.devices { bind[d] = .worn(residentIndex: i) }
+        }
+        for b in beds {
+            guard let i = byBed[b.code] else { continue }
+            for d in b.devices { bind[d] = .bed(residentIndex: i, bedCode: b.code) }
+        }
+        self.residentIndex = idx
+        self.bindings = bind
+    }
+
+    public static let empty = RegistrySnapshot(residents: [], beds: [])
+
+    /// The resident a device's readings belong to, if any.
+    @inlinable
+    public func resident(forDevice device: String) -> Resident? {
+        switch bindings[device] {
+        case .worn(let i)?, .bed(let i, _)?: residents[i]
+        case nil: nil
+        }
+    }
+
+    public func resident(id: String) -> Resident? {
+        residentIndex[id].map { residents[$0] }
+    }
+
+    public func bed(code: String) -> Bed? { beds.first { $0.code == code } }
+}
