@@ -1,0 +1,141 @@
+import AnxinCore
+import Delivery
+import Foundation
+import Ingest
+import Logging
+import ServiceLifecycle
+import StaffAPI
+import Store
+import Synchronization
+import UnixSignals
+
+/// Builds every part from a configuration and runs them as one `ServiceGroup`:
+/// pipeline (with MQTT ingest), hotline dispatcher, staff API, then systemd notification.
+/// Shutdown runs in reverse: the API stops, then the dispatcher, then ingest stops taking
+/// messages and the pipeline commits what it holds.
+public final class GatewayApp: Sendable {
+    public let config: GatewayConfig
+    public let metrics = GatewayMetrics()
+    let logger: Logger
+    let clock: any WallClock
+
+    public init(config: GatewayConfig, logger: Logger, clock: any WallClock = SystemWallClock()) {
+        self.config = config
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// Runs until SIGTERM or SIGINT. Throws a `ConfigError` when a file is invalid at start.
+    public func run() async throws {
+        let cacheDir = (config.databasePath as NSString).deletingLastPathComponent
+        let runtime: RuntimeSet
+        switch RuntimeSet.load(config: config, cacheDirectory: cacheDir) {
+        case .success(let r): runtime = r
+        case .failure(let e): throw e
+        }
+        try GatewayApp.prepareStateDirectory(for: config.databasePath)
+        let store = try Store(path: config.databasePath)
+        let readStore = try Store(path: config.databasePath, readOnly: true)
+        let outboxStore = try Store(path: config.databasePath)
+
+        let handoff = MessageHandoff(capacity: config.handoffCapacity)
+        let state = LiveState()
+        let logger = self.logger
+        let ingest = MQTTIngest(
+            settings: try mqttSettings(topicFilters: runtime.profiles.topicFilters), handoff: handoff, clock: clock,
+            onEvent: { event in
+                switch event {
+                case .connected(let present):
+                    state.connected.store(true, ordering: .relaxed)
+                    logger.info("connected to broker", metadata: ["session_present": "\(present)"])
+                case .subscribed:
+                    logger.info("subscriptions acknowledged")
+                case .disconnected(let reason):
+                    state.connected.store(false, ordering: .relaxed)
+                    logger.warning("disconnected from broker", metadata: ["reason": "\(reason)"])
+                case .error(let message):
+                    logger.error("mqtt error", metadata: ["error": "\(message)"])
+                }
+            })
+        let hub = AlertEventHub()
+        let views = AlertViews(store: readStore, registry: Mutex(runtime.registry), utcOffsetSeconds: config.utcOffsetSeconds)
+        let outbox = StoreIncidentOutbox(store: outboxStore, metrics: metrics, clock: clock)
+        let dispatcher = IncidentDispatcher(
+            outbox: outbox, settings: try hotlineSettings(), clock: clock, logger: logger,
+            onOutcome: { [metrics] outcome, _ in metrics.countDelivery(outcome.rawValue) })
+        let pipeline = Pipeline(
+            config: config, runtime: runtime, store: store, handoff: handoff, metrics: metrics, clock: clock,
+            logger: logger,
+            isConnected: { state.connected.load(ordering: .relaxed) },
+            onIncidentQueued: { dispatcher.wake() },
+            onAlertsChanged: { ids in
+                for id in ids { if let v = views.view(alertID: id) { hub.publish(v) } }
+            })
+        let source = StaffData(
+            views: views, pipeline: pipeline, metrics: metrics, store: readStore, outbox: outbox, clock: clock,
+            ingest: ingest, hub: hub)
+        let staff = StaffServer(
+            host: config.http.host, port: config.http.port, source: source, hub: hub, logger: logger,
+            onListening: { port in
+                state.httpPort.store(port, ordering: .relaxed)
+                logger.info("staff API listening", metadata: ["port": "\(port)"])
+            })
+        let notifier = SystemdNotifier()
+        let services: [any Service] = [
+            PipelineService(pipeline: pipeline, ingest: ingest, logger: logger),
+            dispatcher,
+            staff,
+            LifecycleService(
+                app: self, notifier: notifier, ingest: ingest, pipeline: pipeline, views: views, state: state,
+                metrics: metrics, logger: logger, cacheDirectory: cacheDir),
+        ]
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        notifier.notify("STOPPING=1")
+        logger.info("stopped")
+    }
+
+    func mqttSettings(topicFilters: [String]) throws -> MQTTSettings {
+        var password: String?
+        if let f = config.mqtt.passwordFile { password = try GatewayApp.readSecret(f, what: "mqtt.password_file") }
+        let tls = config.mqtt.tls.map { TLSSettings(caFile: $0.caFile, certFile: $0.certFile, keyFile: $0.keyFile) }
+        return MQTTSettings(
+            host: config.mqtt.host, port: config.mqtt.port, clientID: config.clientID, username: config.mqtt.username,
+            password: password, tls: tls, keepAlive: config.mqtt.keepAliveSeconds,
+            receiveMaximum: config.mqtt.receiveMaximum, qos: config.mqtt.qos, topicFilters: topicFilters,
+            maxPayload: config.mqtt.maxPayload)
+    }
+
+    func hotlineSettings() throws -> HotlineSettings? {
+        guard let url = config.hotline.url else { return nil }
+        var secret: [UInt8]?
+        if let f = config.hotline.secretFile {
+            secret = Array(try GatewayApp.readSecret(f, what: "hotline.secret_file").utf8)
+        }
+        return HotlineSettings(url: url, secret: secret, timeout: .seconds(config.hotline.timeoutSeconds))
+    }
+
+    /// Reads a secret file, without its trailing newline. The secret never reaches a log line.
+    static func readSecret(_ path: String, what: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path), var s = String(data: data, encoding: .utf8) else {
+            throw ConfigError([ConfigProblem(path: path, line: 0, message: "\(what): cannot read the secret file")])
+        }
+        while s.last == "\n" || s.last == "\r" { s.removeLast() }
+        return s
+    }
+
+    /// Creates the database folder 0700 when it does not exist.
+    static func prepareStateDirectory(for dbPath: String) throws {
+        let dir = (dbPath as NSString).deletingLastPathComponent
+        guard !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) else { return }
+        try FileManager.default.createDirectory(
+            atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    }
+}
+
+/// Flags several services read.
+final class LiveState: Sendable {
+    let connected = Atomic<Bool>(false)
+    let httpPort = Atomic<Int>(-1)
+}

@@ -1,0 +1,135 @@
+import AnxinCore
+import Foundation
+import Synchronization
+
+/// Counters and histograms of the gateway, exported as Prometheus text on `/metrics`.
+/// Hot-path counters are lock-free atomics; labelled counters with open label sets
+/// (rule, severity) change rarely and sit behind a mutex.
+public final class GatewayMetrics: Sendable {
+    public let messagesReceived = Atomic<Int>(0)
+    public let sentinelsDropped = Atomic<Int>(0)
+    public let readingsStored = Atomic<Int>(0)
+    public let eventsReceived = Atomic<Int>(0)
+    public let unregisteredObservations = Atomic<Int>(0)
+    public let outboxDepth = Atomic<Int>(0)
+    /// Milliseconds, -1 when the outbox is empty.
+    public let outboxOldestAgeMs = Atomic<Int>(-1)
+    public let pipelineLoops = Atomic<Int>(0)
+    public let reloads = Atomic<Int>(0)
+    public let reloadFailures = Atomic<Int>(0)
+    let rejected: [Atomic<Int>]
+    let deliveries: [Atomic<Int>]
+    public let commitWindow = AtomicHistogram(bounds: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1])
+    public let emergencyCommitWindow = AtomicHistogram(bounds: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1])
+    private let alertsOpened = Mutex<[String: Int]>([:])
+
+    public static let deliveryOutcomes = ["accepted", "duplicate", "retry", "rejected"]
+
+    public init() {
+        rejected = RejectReason.allCases.map { _ in Atomic<Int>(0) }
+        deliveries = GatewayMetrics.deliveryOutcomes.map { _ in Atomic<Int>(0) }
+    }
+
+    @inline(__always)
+    public func countRejected(_ reason: RejectReason) {
+        let i = RejectReason.allCases.firstIndex(of: reason)!
+        rejected[i].add(1, ordering: .relaxed)
+    }
+
+    public func rejectedCount(_ reason: RejectReason) -> Int {
+        rejected[RejectReason.allCases.firstIndex(of: reason)!].load(ordering: .relaxed)
+    }
+
+    public func countDelivery(_ outcome: String) {
+        if let i = GatewayMetrics.deliveryOutcomes.firstIndex(of: outcome) {
+            deliveries[i].add(1, ordering: .relaxed)
+        }
+    }
+
+    public func countAlertOpened(rule: String, severity: Severity) {
+        alertsOpened.withLock { $0["rule=\"\(rule)\",severity=\"\(severity.name)\"", default: 0] += 1 }
+    }
+
+    /// Prometheus text exposition format 0.0.4.
+    public func render() -> String {
+        var out = ""
+        func counter(_ name: String, _ help: String, _ v: Int) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) counter\n\(name) \(v)\n"
+        }
+        func gauge(_ name: String, _ help: String, _ v: Double) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(JSONText.number(v))\n"
+        }
+        counter("anxin_messages_received_total", "MQTT messages taken from the broker.", messagesReceived.load(ordering: .relaxed))
+        out += "# HELP anxin_messages_rejected_total Messages rejected, by reason.\n# TYPE anxin_messages_rejected_total counter\n"
+        for (i, r) in RejectReason.allCases.enumerated() {
+            out += "anxin_messages_rejected_total{reason=\"\(r.rawValue)\"} \(rejected[i].load(ordering: .relaxed))\n"
+        }
+        counter("anxin_sentinels_dropped_total", "Fields dropped because they held a not-measured sentinel.", sentinelsDropped.load(ordering: .relaxed))
+        counter("anxin_readings_stored_total", "Readings committed to the database.", readingsStored.load(ordering: .relaxed))
+        counter("anxin_events_received_total", "Device events decoded.", eventsReceived.load(ordering: .relaxed))
+        counter("anxin_unregistered_observations_total", "Readings and events from devices bound to no resident.", unregisteredObservations.load(ordering: .relaxed))
+        out += "# HELP anxin_alerts_opened_total Alerts opened, by rule and severity.\n# TYPE anxin_alerts_opened_total counter\n"
+        for (labels, v) in alertsOpened.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
+            out += "anxin_alerts_opened_total{\(labels)} \(v)\n"
+        }
+        gauge("anxin_outbox_depth", "Incidents not yet accepted by the hotline (pending or rejected).", Double(outboxDepth.load(ordering: .relaxed)))
+        let age = outboxOldestAgeMs.load(ordering: .relaxed)
+        gauge("anxin_outbox_oldest_age_seconds", "Age of the oldest undelivered incident.", age < 0 ? 0 : Double(age) / 1000)
+        out += "# HELP anxin_deliveries_total Hotline delivery attempts, by outcome.\n# TYPE anxin_deliveries_total counter\n"
+        for (i, o) in GatewayMetrics.deliveryOutcomes.enumerated() {
+            out += "anxin_deliveries_total{outcome=\"\(o)\"} \(deliveries[i].load(ordering: .relaxed))\n"
+        }
+        out += commitWindow.render(name: "anxin_commit_window_seconds", help: "From receipt of the oldest message of a committed batch to its commit.")
+        out += emergencyCommitWindow.render(name: "anxin_emergency_commit_window_seconds", help: "From receipt of an emergency message to the commit of its alert and incident.")
+        counter("anxin_pipeline_loops_total", "Pipeline loop iterations (the watchdog's proof of progress).", pipelineLoops.load(ordering: .relaxed))
+        counter("anxin_reloads_total", "Successful reloads.", reloads.load(ordering: .relaxed))
+        counter("anxin_reload_failures_total", "Reloads refused because a file was invalid.", reloadFailures.load(ordering: .relaxed))
+        return out
+    }
+}
+
+/// A fixed-bucket histogram of seconds with atomic counters.
+public final class AtomicHistogram: Sendable {
+    let bounds: [Double]
+    let buckets: [Atomic<Int>]
+    let count = Atomic<Int>(0)
+    /// Sum in microseconds.
+    let sumMicros = Atomic<Int>(0)
+
+    public init(bounds: [Double]) {
+        self.bounds = bounds
+        buckets = bounds.map { _ in Atomic<Int>(0) }
+    }
+
+    public func record(seconds: Double) {
+        for (i, b) in bounds.enumerated() where seconds <= b {
+            buckets[i].add(1, ordering: .relaxed)
+        }
+        count.add(1, ordering: .relaxed)
+        sumMicros.add(Int(max(0, seconds) * 1_000_000), ordering: .relaxed)
+    }
+
+    public var total: Int { count.load(ordering: .relaxed) }
+
+    /// The smallest bucket bound that holds at least `q` of the samples (an upper estimate).
+    public func quantileUpperBound(_ q: Double) -> Double? {
+        let n = total
+        guard n > 0 else { return nil }
+        for (i, b) in bounds.enumerated() where Double(buckets[i].load(ordering: .relaxed)) >= q * Double(n) {
+            return b
+        }
+        return .infinity
+    }
+
+    func render(name: String, help: String) -> String {
+        var out = "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
+        for (i, b) in bounds.enumerated() {
+            out += "\(name)_bucket{le=\"\(b)\"} \(buckets[i].load(ordering: .relaxed))\n"
+        }
+        let n = count.load(ordering: .relaxed)
+        out += "\(name)_bucket{le=\"+Inf\"} \(n)\n"
+        out += "\(name)_sum \(JSONText.number(Double(sumMicros.load(ordering: .relaxed)) / 1_000_000))\n"
+        out += "\(name)_count \(n)\n"
+        return out
+    }
+}

@@ -1,0 +1,297 @@
+import AnxinCore
+import Foundation
+import Ingest
+import Logging
+import Profiles
+import Rules
+import Store
+import Synchronization
+
+/// The one thread that decodes, judges and stores every message, in arrival order.
+///
+/// It owns the write connection to the database and the rule engine, so nothing on the
+/// per-message path takes a lock or hops an actor. Readings are committed in batches at
+/// most `batchIntervalMs` apart; any alert decision is committed at once, in its own
+/// transaction together with the readings before it, and an emergency's outbox row is
+/// part of that same transaction, before the next message is handled.
+public final class Pipeline: @unchecked Sendable {
+    /// A staff action carried into the pipeline thread.
+    public enum StaffCommand: Sendable {
+        case acknowledge(alertID: String, by: String, note: String?)
+        case resolve(alertID: String, by: String, note: String?)
+    }
+    public enum StaffCommandResult: Sendable {
+        case ok(AlertRecord)
+        case notFound
+        case alreadyResolved
+        case failed(String)
+    }
+
+    let config: GatewayConfig
+    let store: Store
+    let handoff: MessageHandoff
+    let metrics: GatewayMetrics
+    let clock: any WallClock
+    let logger: Logger
+    /// Called after an emergency commit so the dispatcher delivers at once.
+    let onIncidentQueued: @Sendable () -> Void
+    /// Called after a commit with the ids of alerts that changed.
+    let onAlertsChanged: @Sendable ([String]) -> Void
+    /// Tells the engine whether silence timers run (connected to the broker).
+    let isConnected: @Sendable () -> Bool
+
+    // Owned by the pipeline thread.
+    private var runtime: RuntimeSet
+    private let engine: RuleEngine
+    private var output = DecodeOutput()
+    private var pendingReadings: [Reading] = []
+    private var pendingOldestReceivedAt: EpochMillis?
+    private var decisions: [Decision] = []
+    private var latest: [String: LatestVitals] = [:]
+    private var lastTick: EpochMillis = 0
+
+    // Shared with other threads.
+    private let inbox = Mutex<Inbox>(Inbox())
+    private let stopRequested = Atomic<Bool>(false)
+    private let finished = Mutex<Bool>(false)
+    private var thread: Thread?
+    private let doneSemaphore = DispatchSemaphore(value: 0)
+
+    struct Inbox {
+        var commands: [(StaffCommand, CheckedContinuation<StaffCommandResult, Never>)] = []
+        var reload: RuntimeSet?
+    }
+
+    public init(
+        config: GatewayConfig, runtime: RuntimeSet, store: Store, handoff: MessageHandoff,
+        metrics: GatewayMetrics, clock: any WallClock, logger: Logger,
+        isConnected: @escaping @Sendable () -> Bool,
+        onIncidentQueued: @escaping @Sendable () -> Void,
+        onAlertsChanged: @escaping @Sendable ([String]) -> Void
+    ) {
+        self.config = config
+        self.runtime = runtime
+        self.store = store
+        self.handoff = handoff
+        self.metrics = metrics
+        self.clock = clock
+        self.logger = logger
+        self.isConnected = isConnected
+        self.onIncidentQueued = onIncidentQueued
+        self.onAlertsChanged = onAlertsChanged
+        engine = RuleEngine(rules: runtime.rules, utcOffsetSeconds: config.utcOffsetSeconds, idGenerator: AlertIDs.make)
+        engine.restoreState(store.loadRuleState())
+        pendingReadings.reserveCapacity(4096)
+    }
+
+    // MARK: control from other threads
+
+    public func start() {
+        let t = Thread { [self] in
+            run()
+            doneSemaphore.signal()
+        }
+        t.name = "anxin-pipeline"
+        t.stackSize = 4 << 20
+        thread = t
+        t.start()
+    }
+
+    /// Asks the loop to drain what is in hand, commit and end; waits for it.
+    public func stopAndWait() {
+        stopRequested.store(true, ordering: .releasing)
+        let already = finished.withLock { $0 }
+        if !already, thread != nil { doneSemaphore.wait() }
+    }
+
+    /// Swaps in a validated set of profiles, rules and registry at the next loop turn.
+    public func reload(_ set: RuntimeSet) {
+        inbox.withLock { $0.reload = set }
+    }
+
+    /// Runs a staff action on the pipeline thread.
+    public func perform(_ command: StaffCommand) async -> StaffCommandResult {
+        await withCheckedContinuation { cont in
+            inbox.withLock { $0.commands.append((command, cont)) }
+        }
+    }
+
+    // MARK: the loop
+
+    private func run() {
+        var batch: [InboundMessage] = []
+        batch.reserveCapacity(512)
+        while true {
+            metrics.pipelineLoops.add(1, ordering: .relaxed)
+            let stopping = stopRequested.load(ordering: .acquiring)
+            handoff.popBatch(into: &batch, max: 512, timeoutMs: stopping ? 0 : 10)
+            for m in batch { handle(m) }
+            let now = clock.now()
+            if now - lastTick >= 1000 {
+                lastTick = now
+                engine.tick(now: now, connected: isConnected(), into: &decisions)
+                if !decisions.isEmpty { commit(now: now) }
+            }
+            serviceInbox()
+            if let oldest = pendingOldestReceivedAt, clock.now() - oldest >= EpochMillis(config.storage.batchIntervalMs) {
+                commit(now: clock.now())
+            }
+            if stopping && batch.isEmpty {
+                commit(now: clock.now())
+                serviceInbox()
+                finished.withLock { $0 = true }
+                return
+            }
+        }
+    }
+
+    private func handle(_ m: InboundMessage) {
+        metrics.messagesReceived.add(1, ordering: .relaxed)
+        if m.payload.count > config.mqtt.maxPayload {
+            metrics.countRejected(.tooLarge)
+            return
+        }
+        if let failure = runtime.profiles.decode(topic: m.topic, payload: m.payload, receivedAt: m.receivedAt, into: &output) {
+            metrics.countRejected(failure.reason)
+            logger.debug("message rejected", metadata: ["reason": "\(failure.reason.rawValue)", "detail": "\(failure.message)"])
+            return
+        }
+        if !output.sentinels.isEmpty {
+            metrics.sentinelsDropped.add(output.sentinels.count, ordering: .relaxed)
+        }
+        let before = decisions.count
+        for var obs in output.observations {
+            let registry = runtime.registry
+            let resident = registry.resident(forDevice: obs.device)
+            if resident == nil {
+                metrics.unregisteredObservations.add(1, ordering: .relaxed)
+                switch obs {
+                case .reading(var r):
+                    r.flags.insert(.unregistered)
+                    obs = .reading(r)
+                case .event(var e):
+                    e.flags.insert(.unregistered)
+                    obs = .event(e)
+                }
+            }
+            let key = resident?.id ?? "device:" + obs.device
+            switch obs {
+            case .reading(let r):
+                pendingReadings.append(r)
+                latest[key, default: LatestVitals()].note(r)
+            case .event:
+                metrics.eventsReceived.add(1, ordering: .relaxed)
+            }
+            let ctx = SubjectContext(
+                residentID: resident?.id, thresholds: resident?.thresholds ?? [:], homeZone: resident?.homeZone)
+            engine.observe(obs, context: ctx, into: &decisions)
+        }
+        if pendingOldestReceivedAt == nil, !output.observations.isEmpty { pendingOldestReceivedAt = m.receivedAt }
+        if decisions.count > before {
+            // Alerts are committed at once, emergencies with their outbox row, before the next message.
+            let emergency = decisions[before...].contains { $0.toHotline }
+            let t0 = clock.now()
+            commit(now: t0)
+            if emergency {
+                metrics.emergencyCommitWindow.record(seconds: Double(clock.now() - m.receivedAt) / 1000)
+            }
+        }
+    }
+
+    /// Writes pending readings, alert decisions and changed rule state in one transaction.
+    private func commit(now: EpochMillis) {
+        guard !pendingReadings.isEmpty || !decisions.isEmpty else {
+            pendingOldestReceivedAt = nil
+            return
+        }
+        var changed: [String] = []
+        var incidents = 0
+        do {
+            try store.inTransaction {
+                for r in pendingReadings { try store.appendReading(r) }
+                for d in decisions {
+                    if try apply(d, now: now) { incidents += 1 }
+                    changed.append(d.alertID)
+                }
+                for (key, blob) in engine.drainChangedState() { try store.saveRuleState(key: key, blob: blob) }
+            }
+        } catch {
+            logger.error("commit failed; will retry", metadata: ["error": "\(error)"])
+            return
+        }
+        metrics.readingsStored.add(pendingReadings.count, ordering: .relaxed)
+        if let oldest = pendingOldestReceivedAt {
+            metrics.commitWindow.record(seconds: Double(clock.now() - oldest) / 1000)
+        }
+        pendingReadings.removeAll(keepingCapacity: true)
+        pendingOldestReceivedAt = nil
+        decisions.removeAll(keepingCapacity: true)
+        if incidents > 0 { onIncidentQueued() }
+        if !changed.isEmpty { onAlertsChanged(changed) }
+    }
+
+    // MARK: staff commands and reload
+
+    private func serviceInbox() {
+        let (cmds, reload) = inbox.withLock { box -> ([(StaffCommand, CheckedContinuation<StaffCommandResult, Never>)], RuntimeSet?) in
+            let c = box.commands
+            let r = box.reload
+            box.commands.removeAll()
+            box.reload = nil
+            return (c, r)
+        }
+        if let reload {
+            runtime = reload
+            engine.replace(rules: reload.rules)
+            metrics.reloads.add(1, ordering: .relaxed)
+            logger.info("reloaded profiles, rules and registry", metadata: [
+                "profiles": "\(reload.profiles.profileIDs.count)", "residents": "\(reload.registry.residents.count)",
+            ])
+        }
+        for (cmd, cont) in cmds { cont.resume(returning: execute(cmd)) }
+    }
+
+    private func execute(_ cmd: StaffCommand) -> StaffCommandResult {
+        let now = clock.now()
+        commit(now: now)
+        let (id, by, note, isAck): (String, String, String?, Bool)
+        switch cmd {
+        case .acknowledge(let a, let b, let n): (id, by, note, isAck) = (a, b, n, true)
+        case .resolve(let a, let b, let n): (id, by, note, isAck) = (a, b, n, false)
+        }
+        do {
+            guard let current = store.alert(id: id) else { return .notFound }
+            if current.state == .resolved { return .alreadyResolved }
+            var result: AlertRecord?
+            try store.inTransaction {
+                if isAck {
+                    _ = engine.acknowledge(alertID: id, at: now)
+                    result = try store.acknowledgeAlert(id: id, by: by, note: note, at: now)
+                } else {
+                    _ = engine.resolve(alertID: id, at: now)
+                    result = try store.resolveAlert(id: id, by: by, note: note, at: now)
+                }
+                for (key, blob) in engine.drainChangedState() { try store.saveRuleState(key: key, blob: blob) }
+            }
+            guard let result else { return .notFound }
+            onAlertsChanged([id])
+            return .ok(result)
+        } catch {
+            return .failed("\(error)")
+        }
+    }
+}
+
+/// Alert ids: time-ordered, unique within a gateway.
+enum AlertIDs {
+    private static let counter = Atomic<Int>(0)
+    private static let prefix: String = {
+        var g = SystemRandomNumberGenerator()
+        return String(UInt32.random(in: 0...UInt32.max, using: &g), radix: 36)
+    }()
+    @Sendable static func make() -> String {
+        let ms = EpochMillis((Date().timeIntervalSince1970 * 1000).rounded())
+        let n = counter.add(1, ordering: .relaxed).newValue
+        return "A" + String(ms, radix: 36).uppercased() + "-" + prefix.uppercased() + String(n, radix: 36).uppercased()
+    }
+}

@@ -1,0 +1,61 @@
+import AnxinCore
+import Profiles
+import Registry
+import Rules
+
+/// The files the pipeline runs on, parsed and validated together so a reload swaps all or nothing.
+public struct RuntimeSet: Sendable {
+    public var profiles: ProfileSet
+    public var rules: RuleSet
+    public var registry: RegistrySnapshot
+
+    public init(profiles: ProfileSet, rules: RuleSet, registry: RegistrySnapshot) {
+        self.profiles = profiles
+        self.rules = rules
+        self.registry = registry
+    }
+
+    /// Loads profiles, rules and registry named by the configuration; every problem is collected.
+    public static func load(config: GatewayConfig, cacheDirectory: String?) -> Result<RuntimeSet, ConfigError> {
+        var problems: [ConfigProblem] = []
+        var profiles: ProfileSet?
+        do {
+            if config.profiles.isEmpty {
+                profiles = try ProfileSet.load(
+                    sources: EmbeddedDefaults.profiles, defaultUTCOffsetSeconds: config.utcOffsetSeconds)
+            } else {
+                profiles = try ProfileSet.load(
+                    folders: config.profiles, defaultUTCOffsetSeconds: config.utcOffsetSeconds)
+            }
+        } catch {
+            problems += error.diagnostics.map { ConfigProblem(path: $0.path, line: $0.line, message: $0.message) }
+        }
+        var rules: RuleSet?
+        do {
+            if let path = config.rules {
+                rules = try RuleSet.load(path: path)
+            } else {
+                rules = try RuleSet.load(text: EmbeddedDefaults.rules, path: "<embedded>/rules.yaml")
+            }
+        } catch {
+            problems += error.diagnostics.map { ConfigProblem(path: $0.path, line: $0.line, message: $0.message) }
+        }
+        var registry = RegistrySnapshot.empty
+        if let path = config.registry {
+            do {
+                registry = try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory).0
+            } catch {
+                problems += error.diagnostics.map { ConfigProblem(path: $0.path, line: $0.line, message: $0.message) }
+            }
+        }
+        if let rules {
+            for r in registry.residents {
+                for p in rules.validate(thresholds: r.thresholds) {
+                    problems.append(ConfigProblem(path: config.registry ?? "<registry>", line: 0, message: "resident \(r.id): \(p)"))
+                }
+            }
+        }
+        guard problems.isEmpty, let profiles, let rules else { return .failure(ConfigError(problems)) }
+        return .success(RuntimeSet(profiles: profiles, rules: rules, registry: registry))
+    }
+}

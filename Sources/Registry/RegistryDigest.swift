@@ -1,0 +1,50 @@
+/// A fast 128-bit non-cryptographic hash of a byte string (two multiply-rotate lanes over
+/// 64-bit words, finished with the SplitMix64 mixer). It detects edits to a registry file
+/// for the cache; it is not meant to resist someone forging a collision, and need not:
+/// whoever can write the registry can write the cache folder's owner's files anyway.
+struct RegistryDigest: Equatable {
+    var high: UInt64
+    var low: UInt64
+
+    init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    init(_ bytes: [UInt8]) {
+        self = bytes.withUnsafeBytes { RegistryDigest(UnsafeRawBufferPointer($0)) }
+    }
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        let n = bytes.count
+        var a: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
+        var b: UInt64 = 0xC2B2_AE3D_27D4_EB4F &+ UInt64(n)
+        var i = 0
+        while i + 8 <= n {
+            let w = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            a = Self.rotate(a ^ (w &* 0x87C3_7B91_1142_53D5), 31) &* 0x4CF5_AD43_2745_937F
+            b = Self.rotate(b &+ (w &* 0x52DC_E729_DA3E_D14F), 27) &* 0x9FB2_1C65_1E98_DF25 ^ a
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < n {
+            tail |= UInt64(bytes[i]) << shift
+            shift += 8
+            i += 1
+        }
+        a = Self.mix(a ^ tail ^ Self.rotate(b, 17))
+        b = Self.mix(b &+ tail &+ a)
+        self.init(high: a, low: b)
+    }
+
+    @inline(__always)
+    private static func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+    private static func mix(_ x0: UInt64) -> UInt64 {
+        var x = x0 &+ 0x9E37_79B9_7F4A_7C15
+        x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+        return x ^ (x >> 31)
+    }
+}

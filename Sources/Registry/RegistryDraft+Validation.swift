@@ -1,0 +1,50 @@
+extension RegistryDraft {
+    /// Checks what no single entry can check alone: resident ids and bed codes are
+    /// unique, a bed has one resident, and a device is bound to one place only.
+    func validate(into log: inout RegistryDiagnostics) {
+        var residentLines: [String: Int] = [:]
+        var bedOwners: [String: Int] = [:]
+        var deviceLines: [String: Int] = [:]
+        residentLines.reserveCapacity(residents.count)
+        deviceLines.reserveCapacity(residents.count * 2)
+
+        func bind(_ device: String, at line: Int, log: inout RegistryDiagnostics) {
+            if let first = deviceLines[device] {
+                log.report(line: line, "device is already bound at line \(first)")
+            } else {
+                deviceLines[device] = line
+            }
+        }
+
+        for entry in residents {
+            let r = entry.resident
+            if let first = residentLines[r.id] {
+                log.report(line: entry.line, "duplicate resident id, first defined at line \(first)")
+            } else {
+                residentLines[r.id] = entry.line
+            }
+            if let bed = r.bed {
+                if let first = bedOwners[bed] {
+                    log.report(line: entry.bedLine, "bed is already assigned to the resident at line \(first)")
+                } else {
+                    bedOwners[bed] = entry.line
+                }
+            }
+            for (device, line) in zip(r.devices, entry.deviceLines) {
+                bind(device, at: line, log: &log)
+            }
+        }
+
+        var bedLines: [String: Int] = [:]
+        for entry in beds {
+            if let first = bedLines[entry.bed.code] {
+                log.report(line: entry.line, "duplicate bed code, first defined at line \(first)")
+            } else {
+                bedLines[entry.bed.code] = entry.line
+            }
+            for (device, line) in zip(entry.bed.devices, entry.deviceLines) {
+                bind(device, at: line, log: &log)
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// What identifies one version of a registry file: its size, modification time and a
+/// 128-bit hash of its bytes. The hash alone decides; size and time make a mismatch
+/// obvious in a hex dump and cost nothing.
+struct RegistryFingerprint: Equatable {
+    var size: UInt64
+    var modifiedNanos: Int64
+    var digest: RegistryDigest
+
+    init(size: UInt64, modifiedNanos: Int64, digest: RegistryDigest) {
+        self.size = size
+        self.modifiedNanos = modifiedNanos
+        self.digest = digest
+    }
+
+    /// The fingerprint of `bytes`, just read from `path`.
+    init(bytes: [UInt8], path: String) {
+        var st = stat()
+        var nanos: Int64 = 0
+        if stat(path, &st) == 0 {
+            nanos = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        }
+        self.init(size: UInt64(bytes.count), modifiedNanos: nanos, digest: RegistryDigest(bytes))
+    }
+}

@@ -1,0 +1,65 @@
+import AnxinCore
+
+/// Loads the resident registry (SPEC section 5): residents, beds and which device
+/// belongs to whom. Every entry point is strict and reports every problem at once as
+/// `path:line: message`; a caller that gets `RegistryLoadError` keeps the registry it has.
+public enum RegistryLoader {
+    /// Parses a registry YAML file into an indexed snapshot.
+    public static func load(path: String) throws(RegistryLoadError) -> RegistrySnapshot {
+        let bytes = try RegistryFile.read(path: path)
+        return try parseYAML(bytes: bytes, path: path)
+    }
+
+    /// As `load(path:)`, but reuses a cache in `cacheDirectory` when the file's size,
+    /// modification time and content hash are unchanged, so that a large registry is not
+    /// re-parsed at every start. Any cache problem falls back to parsing; a fresh parse
+    /// rewrites the cache atomically. With `cacheDirectory` nil it never caches.
+    public static func load(
+        path: String, cacheDirectory: String?
+    ) throws(RegistryLoadError) -> (RegistrySnapshot, fromCache: Bool) {
+        guard let cacheDirectory else { return (try load(path: path), false) }
+        let bytes = try RegistryFile.read(path: path)
+        let cache = RegistryCache(directory: cacheDirectory, registryPath: path)
+        let fingerprint = RegistryFingerprint(bytes: bytes, path: path)
+        if let snapshot = cache.snapshot(matching: fingerprint) {
+            return (snapshot, true)
+        }
+        let snapshot = try parseYAML(bytes: bytes, path: path)
+        cache.store(snapshot, fingerprint: fingerprint)
+        return (snapshot, false)
+    }
+
+    /// Imports an institution's spreadsheet export (UTF-8 with or without BOM, or
+    /// GB18030); the columns are listed in `RegistryCSVColumn`.
+    public static func importCSV(path: String) throws(RegistryLoadError) -> RegistrySnapshot {
+        let bytes = try RegistryFile.read(path: path)
+        var log = RegistryDiagnostics(path: path)
+        guard let text = RegistryTextDecoding.decodeSpreadsheet(bytes, log: &log) else { throw log.error }
+        var reader = RegistryCSVReader(log: log)
+        let draft = reader.read(text)
+        log = reader.log
+        draft.validate(into: &log)
+        guard log.isEmpty else { throw log.error }
+        return draft.snapshot
+    }
+
+    /// The registry as YAML in the SPEC section 5 shape, loadable by `load(path:)`;
+    /// what `anxin registry import FILE.csv` prints.
+    public static func renderYAML(_ snapshot: RegistrySnapshot) -> String {
+        RegistryYAMLWriter.render(snapshot)
+    }
+
+    static func parseYAML(bytes: [UInt8], path: String) throws(RegistryLoadError) -> RegistrySnapshot {
+        var log = RegistryDiagnostics(path: path)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            log.report(line: 0, "the registry is not UTF-8 text")
+            throw log.error
+        }
+        var reader = RegistryYAMLReader(path: path)
+        let draft = reader.read(text)
+        log = reader.log
+        draft.validate(into: &log)
+        guard log.isEmpty else { throw log.error }
+        return draft.snapshot
+    }
+}

@@ -1,0 +1,143 @@
+import AnxinCore
+
+/// The compiled rules: parsed and checked once, indexed for the per-reading path.
+///
+/// Load it with ``load(path:)`` or ``load(text:path:)``; ``shipped`` holds the default rules.
+public struct RuleSet: Sendable {
+    /// Rules in evaluation order: a rule that suppresses another comes before it.
+    let definitions: [RuleDefinition]
+    /// Longest gap between readings that still counts as consecutive (ms).
+    let maxGap: Int64
+    /// Threshold rules by `ReadingKind.rawValue`, in evaluation order.
+    let thresholdRulesByKind: [[Int]]
+    /// Rules fired by an event, by `EventKind.rawValue`, in evaluation order.
+    let rulesByEvent: [[Int]]
+    /// Event rules cleared by something other than staff.
+    let selfClearingEventRules: [Int]
+    let geofenceRules: [Int]
+    let bedExitRules: [Int]
+    let silenceRule: Int?
+    let outageRule: Int?
+    /// Names of the rules that suppress a rule, by rule name.
+    let suppressors: [String: [String]]
+    /// Index of each rule by name.
+    let indexByName: [String: Int]
+
+    /// Rule names in file order.
+    public let ruleNames: [String]
+
+    init(definitions fileOrder: [RuleDefinition], maxGap: Int64) {
+        ruleNames = fileOrder.map(\.name)
+        // Suppressors first; the loader has rejected cycles.
+        var ordered: [RuleDefinition] = []
+        var placed = Set<String>()
+        var remaining = fileOrder
+        while !remaining.isEmpty {
+            let before = remaining.count
+            remaining.removeAll { def in
+                let blockers = fileOrder.filter { $0.suppresses.contains(def.name) && !placed.contains($0.name) }
+                guard blockers.isEmpty else { return false }
+                ordered.append(def)
+                placed.insert(def.name)
+                return true
+            }
+            if remaining.count == before {
+                ordered.append(contentsOf: remaining)
+                break
+            }
+        }
+        definitions = ordered
+        self.maxGap = maxGap
+        var byKind = [[Int]](repeating: [], count: ReadingKind.allCases.count)
+        var byEvent = [[Int]](repeating: [], count: EventKind.allCases.count)
+        var selfClearing: [Int] = []
+        var geofence: [Int] = []
+        var bed: [Int] = []
+        var silence: Int?
+        var outage: Int?
+        var sup: [String: [String]] = [:]
+        var index: [String: Int] = [:]
+        for (i, def) in ordered.enumerated() {
+            index[def.name] = i
+            for lower in def.suppresses { sup[lower, default: []].append(def.name) }
+            switch def.logic {
+            case .event(let events, let clearedBy):
+                for e in events { byEvent[Int(e.rawValue)].append(i) }
+                if clearedBy != .staff { selfClearing.append(i) }
+            case .threshold(let measures, let events):
+                for m in measures { byKind[Int(m.kind.rawValue)].append(i) }
+                for e in events { byEvent[Int(e.rawValue)].append(i) }
+            case .silence: silence = i
+            case .outage: outage = i
+            case .bedExit: bed.append(i)
+            case .geofence: geofence.append(i)
+            }
+        }
+        thresholdRulesByKind = byKind
+        rulesByEvent = byEvent
+        selfClearingEventRules = selfClearing
+        geofenceRules = geofence
+        bedExitRules = bed
+        silenceRule = silence
+        outageRule = outage
+        suppressors = sup
+        indexByName = index
+    }
+
+    func rule(named name: String) -> RuleDefinition? { indexByName[name].map { definitions[$0] } }
+
+    /// Every override key this rule set understands (`heart_rate_high`, `bp_high.systolic`, …), sorted.
+    public var thresholdKeys: [String] {
+        var keys: [String] = []
+        for def in definitions {
+            guard case .threshold(let measures, _) = def.logic else { continue }
+            for m in measures {
+                keys.append(m.qualifiedKey)
+                if let s = m.shortKey { keys.append(s) }
+            }
+        }
+        return keys.sorted()
+    }
+
+    /// Checks a resident's threshold overrides against these rules.
+    ///
+    /// - Returns: one message per problem (unknown key, not a number, or a limit that overlaps its
+    ///   rule's clear limit, e.g. a heart_rate_high below 120); empty when all are usable.
+    ///   The engine ignores an override that fails here and keeps the rule's own limit.
+    public func validate(thresholds: [String: Double]) -> [String] {
+        var problems: [String] = []
+        for key in thresholds.keys.sorted() {
+            let value = thresholds[key]!
+            guard let measure = measure(forKey: key) else {
+                problems.append("unknown threshold '\(key)' (known: \(thresholdKeys.joined(separator: ", ")))")
+                continue
+            }
+            guard value.isFinite else {
+                problems.append("threshold \(key) must be a finite number")
+                continue
+            }
+            let candidate = measure.fire.with(value: value)
+            if !MeasureLimits.separates(fire: candidate, clear: measure.clear) {
+                let side = measure.fire.comparison.isUpward ? "below" : "above"
+                problems.append(
+                    "threshold \(key) = \(RuleSet.format(value)) is \(side) its clear limit "
+                        + "(clears when \(measure.clear)), so the alert could never stay open")
+            }
+        }
+        return problems
+    }
+
+    func measure(forKey key: String) -> MeasureLimits? {
+        for def in definitions {
+            guard case .threshold(let measures, _) = def.logic else { continue }
+            for m in measures where m.qualifiedKey == key || m.shortKey == key { return m }
+        }
+        return nil
+    }
+
+    /// A number as written in files: `131`, `7.5`.
+    static func format(_ v: Double) -> String {
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return "\(v)"
+    }
+}

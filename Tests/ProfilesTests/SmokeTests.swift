@@ -1,0 +1,3 @@
+import XCTest
+@testable import Profiles
+final class SmokeTests: XCTestCase { func testSmoke() { XCTAssertTrue(true) } }
