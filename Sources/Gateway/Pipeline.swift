@@ -124,7 +124,7 @@ public final class Pipeline: @unchecked Sendable {
         while true {
             metrics.pipelineLoops.add(1, ordering: .relaxed)
             let stopping = stopRequested.load(ordering: .acquiring)
-            handoff.popBatch(into: &batch, max: 512, timeoutMs: stopping ? 0 : 10)
+            batch = handoff.popBatch(max: 512, timeoutMs: stopping ? 0 : 10)
             for m in batch { handle(m) }
             let now = clock.now()
             if now - lastTick >= 1000 {

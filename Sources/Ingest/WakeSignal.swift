@@ -9,11 +9,15 @@ final class WakeSignal: @unchecked Sendable {
 
     init() throws(MQTTError) {
         var fds: [Int32] = [-1, -1]
-        guard pipe2(&fds, Int32(O_NONBLOCK | O_CLOEXEC)) == 0 else {
+        guard pipe(&fds) == 0 else {
             throw MQTTError(kind: .system, operation: .configure, code: 14, detail: "cannot create the wake pipe")
         }
         readDescriptor = fds[0]
         writeDescriptor = fds[1]
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
     }
 
     deinit {

@@ -18,7 +18,9 @@ extension RegistryDraft {
 
         for entry in residents {
             let r = entry.resident
-            if let first = residentLines[r.id] {
+            if r.id.isEmpty {
+                // already reported as missing
+            } else if let first = residentLines[r.id] {
                 log.report(line: entry.line, "duplicate resident id, first defined at line \(first)")
             } else {
                 residentLines[r.id] = entry.line
@@ -37,7 +39,9 @@ extension RegistryDraft {
 
         var bedLines: [String: Int] = [:]
         for entry in beds {
-            if let first = bedLines[entry.bed.code] {
+            if entry.bed.code.isEmpty {
+                // already reported as missing
+            } else if let first = bedLines[entry.bed.code] {
                 log.report(line: entry.line, "duplicate bed code, first defined at line \(first)")
             } else {
                 bedLines[entry.bed.code] = entry.line

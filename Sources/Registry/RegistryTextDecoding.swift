@@ -12,7 +12,8 @@ enum RegistryTextDecoding {
         if let text = String(validating: body, as: UTF8.self) { return text }
         switch transcode(Array(body), from: "GB18030", to: "UTF-8") {
         case .success(let utf8):
-            return String(decoding: utf8, as: UTF8.self)
+            let text = String(decoding: utf8, as: UTF8.self)
+            return text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
         case .failure(let failure):
             let line = 1 + body.prefix(failure.byteOffset).lazy.filter { $0 == 0x0A }.count
             log.report(line: line, "neither UTF-8 nor GB18030 text (invalid byte sequence)")

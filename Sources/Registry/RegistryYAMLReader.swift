@@ -25,7 +25,9 @@ struct RegistryYAMLReader {
         var draft = RegistryDraft()
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // No tag resolution: values are read from their text and style below, and
+            // the default resolver's regular expressions dominate parse time.
+            root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             reportSyntax(error)
             return draft
@@ -66,8 +68,8 @@ struct RegistryYAMLReader {
             guard let name = keyName(key, allowed: Self.residentKeys, in: "a resident") else { continue }
             seen.insert(name)
             switch name {
-            case "id": r.id = text(value, "id") ?? ""
-            case "name": r.name = text(value, "name") ?? ""
+            case "id": r.id = nonEmpty(value, "id") ?? ""
+            case "name": r.name = nonEmpty(value, "name") ?? ""
             case "bed":
                 r.bed = optionalText(value, "bed")
                 bedLine = Self.line(value)
@@ -108,7 +110,7 @@ struct RegistryYAMLReader {
             switch name {
             case "code":
                 hasCode = true
-                b.code = text(value, "code") ?? ""
+                b.code = nonEmpty(value, "code") ?? ""
             case "room": b.room = optionalText(value, "room")
             default:
                 for item in sequence(value, "devices") ?? [] {
@@ -264,6 +266,15 @@ struct RegistryYAMLReader {
         return s
     }
 
+    private mutating func nonEmpty(_ node: Node, _ what: String) -> String? {
+        guard let s = text(node, what) else { return nil }
+        if s.trimmingWhitespace().isEmpty {
+            log.report(line: Self.line(node), "\(what) must not be empty")
+            return nil
+        }
+        return s
+    }
+
     private mutating func optionalText(_ node: Node, _ what: String) -> String? {
         isNull(node) ? nil : text(node, what)
     }
@@ -278,7 +289,11 @@ struct RegistryYAMLReader {
 
     private func isNull(_ node: Node) -> Bool {
         guard let s = node.scalar else { return false }
-        return s.style == .plain && s.tag.name == .null
+        guard s.style == .plain else { return false }
+        switch s.string {
+        case "", "~", "null", "Null", "NULL": return true
+        default: return false
+        }
     }
 
     // MARK: structure

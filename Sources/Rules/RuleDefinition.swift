@@ -1,9 +1,9 @@
 import AnxinCore
 
 /// A comparison of a reading with a limit, as written in the rules file (`">= 131"`).
-public struct Limit: Sendable, Hashable, Codable, CustomStringConvertible {
+struct Limit: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The comparison operator.
-    public enum Comparison: String, Sendable, Hashable, Codable, CaseIterable {
+    enum Comparison: String, Sendable, Hashable, Codable, CaseIterable {
         case atLeast = ">="
         case above = ">"
         case atMost = "<="
@@ -13,17 +13,16 @@ public struct Limit: Sendable, Hashable, Codable, CustomStringConvertible {
         var isUpward: Bool { self == .atLeast || self == .above }
     }
 
-    public var comparison: Comparison
-    public var value: Double
+    var comparison: Comparison
+    var value: Double
 
-    public init(_ comparison: Comparison, _ value: Double) {
+    init(_ comparison: Comparison, _ value: Double) {
         self.comparison = comparison
         self.value = value
     }
 
     /// Whether `v` satisfies the comparison.
-    @inlinable
-    public func holds(_ v: Double) -> Bool {
+    func holds(_ v: Double) -> Bool {
         switch comparison {
         case .atLeast: v >= value
         case .above: v > value
@@ -35,7 +34,7 @@ public struct Limit: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The same comparison with another limit value (a resident's override).
     func with(value v: Double) -> Limit { Limit(comparison, v) }
 
-    public var description: String { "\(comparison.rawValue) \(RuleSet.format(value))" }
+    var description: String { "\(comparison.rawValue) \(RuleSet.format(value))" }
 }
 
 /// One measure of a threshold rule: when it fires and when it clears.
@@ -74,7 +73,7 @@ struct MeasureLimits: Sendable {
 }
 
 /// Who an alert of a rule belongs to.
-public enum RuleScope: String, Sendable, Hashable, Codable {
+enum RuleScope: String, Sendable, Hashable, Codable {
     /// The resident (or `device:<id>` for an unbound device).
     case resident
     /// Always the device (`device:<id>`), even when bound.
@@ -84,7 +83,7 @@ public enum RuleScope: String, Sendable, Hashable, Codable {
 }
 
 /// Where a rule's alerts go.
-public enum RuleRoute: String, Sendable, Hashable, Codable {
+enum RuleRoute: String, Sendable, Hashable, Codable {
     /// Staff only (possibly escalated to the hotline when not acknowledged).
     case staff
     /// The 12349 hotline at once, and staff.

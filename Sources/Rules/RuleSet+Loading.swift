@@ -148,8 +148,8 @@ struct RuleFileParser {
             default: problem(n, "rule \(name): bad per '\(n.string ?? "")' (one of resident, device)")
             }
         }
-        var duration: Int64 = 0
-        if let n = map["for"], let d = self.duration(n, "rule \(name): for") { duration = d }
+        var runFor: Int64 = 0
+        if let n = map["for"], let d = duration(n, "rule \(name): for") { runFor = d }
         let suppresses = map["suppresses"].map { names($0, "rule \(name): suppresses") } ?? []
 
         let logic: RuleLogic?
@@ -169,7 +169,7 @@ struct RuleFileParser {
         guard diagnostics.count == before, let logic, let severity, let route else { return nil }
         return RuleDefinition(
             name: name, logic: logic, severity: severity, route: route, escalateAfter: escalateAfter,
-            duration: duration, scope: scope, suppresses: suppresses, line: key.mark?.line ?? 1)
+            duration: runFor, scope: scope, suppresses: suppresses, line: key.mark?.line ?? 1)
     }
 
     mutating func eventLogic(_ map: Node.Mapping, _ key: Node, _ name: String) -> RuleLogic? {

@@ -1,0 +1,295 @@
+import AnxinCore
+import Dispatch
+import Foundation
+
+/// The body of `MQTTIngest`'s loop thread, and the delegate of its `MosquittoClient`.
+///
+/// Everything here is confined to that one thread (libmosquitto's callbacks run inside our own
+/// `readIncoming`/`writeOutgoing`/`housekeeping` calls), so none of it needs a lock.
+final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
+    private enum Phase { case offline, awaitingConnack, online }
+
+    private let ingest: MQTTIngest
+    private let client: MosquittoClient
+    private let wake: WakeSignal
+    private let settings: MQTTSettings
+    private let handoff: MessageHandoff
+    private let clock: WallClock
+    /// Free hand-off slots required before a socket read.
+    let headroom: Int
+
+    private var phase = Phase.offline
+    private var nextAttemptAt: UInt64 = 0
+    private var backoff = ReconnectBackoff()
+    private var loginRefused = false
+    private var stopping = false
+    private var readerPaused = false
+    /// Messages the hand-off had no room for, oldest first; drained before the next read.
+    private var overflow: [InboundMessage] = []
+    /// Filters the broker's session holds, as far as this connection knows.
+    private var brokerFilters = Set<String>()
+    private var appliedGeneration = -1
+    private var pendingSubscribes: [Int32: [String]] = [:]
+    private var acknowledged = false
+
+    init(ingest: MQTTIngest, client: MosquittoClient, wake: WakeSignal) {
+        self.ingest = ingest
+        self.client = client
+        self.wake = wake
+        self.settings = ingest.settings
+        self.handoff = ingest.handoff
+        self.clock = ingest.clock
+        self.headroom = Swift.max(1, Swift.min(32, ingest.handoff.capacity / 4))
+        client.delegate = self
+    }
+
+    func run() {
+        while !ingest.stopRequested.load(ordering: .sequentiallyConsistent) {
+            wake.drain()
+            if phase == .offline {
+                if Self.monotonicNanos() >= nextAttemptAt { attemptConnect() }
+                if phase == .offline {
+                    waitForWake(timeoutMs: Self.millisUntil(nextAttemptAt))
+                    continue
+                }
+            }
+            if phase == .online { syncSubscriptions() }
+
+            moveOverflowToHandoff()
+            let mayRead: Bool
+            if overflow.isEmpty {
+                mayRead = handoff.reserveForRead(headroom: headroom)
+            } else if handoff.reserveForRead(headroom: 1) {
+                continue  // the pipeline made room meanwhile: move the overflow first
+            } else {
+                mayRead = false
+            }
+            if !mayRead && !readerPaused { ingest.countFullWait() }
+            readerPaused = !mayRead
+            serviceSocket(mayRead: mayRead)
+        }
+        shutdown()
+    }
+
+    // MARK: - Socket
+
+    private func serviceSocket(mayRead: Bool) {
+        let socket = client.socketDescriptor
+        guard socket >= 0 else {
+            connectionEnded(reason: "the connection closed")
+            return
+        }
+        var events: Int16 = 0
+        if mayRead { events |= Int16(POLLIN) }
+        if client.wantsWrite { events |= Int16(POLLOUT) }
+        var fds = [pollfd(fd: wake.readDescriptor, events: Int16(POLLIN), revents: 0)]
+        if events != 0 { fds.append(pollfd(fd: socket, events: events, revents: 0)) }
+        // At most a second between keepalive checks.
+        _ = poll(&fds, nfds_t(fds.count), 1000)
+        let revents = fds.count > 1 ? fds[1].revents : 0
+        do {
+            if mayRead && revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+                try client.readIncoming()
+            }
+            if client.socketDescriptor >= 0 && revents & Int16(POLLOUT | POLLHUP | POLLERR) != 0
+                && client.wantsWrite
+            {
+                try client.writeOutgoing()
+            }
+            if client.socketDescriptor >= 0 { try client.housekeeping() }
+        } catch {
+            connectionEnded(reason: error.detail)
+        }
+        if client.socketDescriptor < 0 && phase != .offline {
+            connectionEnded(reason: "the connection closed")
+        }
+    }
+
+    private func attemptConnect() {
+        do {
+            try client.connect(
+                host: settings.host, port: settings.port, keepAlive: settings.keepAlive,
+                sessionExpiry: settings.sessionExpiry, receiveMaximum: settings.receiveMaximum)
+            phase = .awaitingConnack
+            loginRefused = false
+        } catch {
+            let delay = scheduleRetry()
+            emit(
+                .error(
+                    "cannot reach the MQTT broker at \(settings.host):\(settings.port) (\(error.detail)); "
+                        + "retrying in \(Self.seconds(delay))"))
+        }
+    }
+
+    /// Idempotent: libmosquitto's disconnect callback and a failed read/write may both report one drop.
+    private func connectionEnded(reason: String) {
+        guard phase != .offline else { return }
+        let wasOnline = phase == .online
+        phase = .offline
+        pendingSubscribes = [:]
+        setAcknowledged(false)
+        ingest.shared.withLock { $0.connected = false }
+        if stopping {
+            if wasOnline { emit(.disconnected(reason: "stopped")) }
+            return
+        }
+        let delay = scheduleRetry()
+        if wasOnline {
+            emit(.disconnected(reason: "\(reason); reconnecting in \(Self.seconds(delay))"))
+        } else if !loginRefused {
+            emit(.error("the MQTT broker closed the connection before accepting it (\(reason)); "
+                + "retrying in \(Self.seconds(delay))"))
+        }
+    }
+
+    private func scheduleRetry() -> Double {
+        let delay = backoff.nextDelay(unit: Double.random(in: 0..<1))
+        nextAttemptAt = Self.monotonicNanos() + UInt64(delay * 1e9)
+        return delay
+    }
+
+    private func waitForWake(timeoutMs: Int) {
+        var fds = [pollfd(fd: wake.readDescriptor, events: Int16(POLLIN), revents: 0)]
+        _ = poll(&fds, 1, Int32(Swift.min(Swift.max(timeoutMs, 0), 1000)))
+    }
+
+    private func shutdown() {
+        stopping = true
+        if client.socketDescriptor >= 0 {
+            client.disconnect()
+            var attempts = 0
+            while client.socketDescriptor >= 0 && client.wantsWrite && attempts < 100 {
+                try? client.writeOutgoing()
+                attempts += 1
+            }
+        }
+        connectionEnded(reason: "stopped")
+        handoff.pushBeyondCapacity(overflow)
+        overflow.removeAll()
+    }
+
+    // MARK: - Messages
+
+    private func moveOverflowToHandoff() {
+        guard !overflow.isEmpty else { return }
+        var moved = 0
+        while moved < overflow.count && handoff.push(overflow[moved]) { moved += 1 }
+        overflow.removeFirst(moved)
+    }
+
+    func mosquittoDidReceive(topic: UnsafePointer<CChar>, payload: UnsafeRawBufferPointer) {
+        ingest.countReceived()
+        guard payload.count <= settings.maxPayload else {
+            ingest.countOversize()
+            return
+        }
+        let message = InboundMessage(
+            topic: String(cString: topic), payload: [UInt8](payload), receivedAt: clock.now())
+        if overflow.isEmpty && handoff.push(message) { return }
+        overflow.append(message)
+        ingest.countParked()
+    }
+
+    // MARK: - Session
+
+    func mosquittoDidConnect(reasonCode: Int32, sessionPresent: Bool) {
+        guard reasonCode == 0 else {
+            loginRefused = true
+            let text = MosquittoClient.reasonText(reasonCode)
+            if reasonCode == 134 || reasonCode == 135 {
+                emit(.error("the MQTT broker refused the login (\(text)): check mqtt.username and "
+                    + "mqtt.password_file; retrying with backoff"))
+            } else {
+                emit(.error("the MQTT broker refused the connection (\(text), reason \(reasonCode)); "
+                    + "retrying with backoff"))
+            }
+            return
+        }
+        phase = .online
+        backoff.reset()
+        if !sessionPresent { brokerFilters = [] }
+        appliedGeneration = -1
+        ingest.shared.withLock { $0.connected = true }
+        emit(.connected(sessionPresent: sessionPresent))
+        syncSubscriptions()
+    }
+
+    func mosquittoDidDisconnect(code: Int32) {
+        connectionEnded(reason: code == 0 ? "disconnected" : MosquittoClient.errorText(code))
+    }
+
+    /// Brings the broker's subscriptions in line with the wanted filters (after connect or a reload).
+    private func syncSubscriptions() {
+        let (wanted, generation) = ingest.shared.withLock { ($0.desiredFilters, $0.filtersGeneration) }
+        guard generation != appliedGeneration else { return }
+        appliedGeneration = generation
+        acknowledged = false
+        let inFlight = Set(pendingSubscribes.values.joined())
+        let toAdd = wanted.filter { !brokerFilters.contains($0) && !inFlight.contains($0) }
+        let toRemove = brokerFilters.subtracting(wanted).sorted()
+        do {
+            if !toRemove.isEmpty {
+                _ = try client.unsubscribe(toRemove)
+                brokerFilters.subtract(toRemove)
+            }
+            if !toAdd.isEmpty {
+                let mid = try client.subscribe(toAdd, qos: settings.qos)
+                pendingSubscribes[mid] = toAdd
+            }
+        } catch {
+            emit(.error("cannot update the MQTT subscriptions (\(error.detail)); retrying after reconnect"))
+        }
+        updateAcknowledged()
+    }
+
+    func mosquittoDidSubscribe(messageID: Int32, grantedQoS: UnsafeBufferPointer<Int32>) {
+        guard let filters = pendingSubscribes.removeValue(forKey: messageID) else { return }
+        for (i, filter) in filters.enumerated() {
+            let code = i < grantedQoS.count ? grantedQoS[i] : 0x80
+            if code >= 0x80 {
+                emit(.error("the MQTT broker refused the subscription to \(filter) "
+                    + "(\(MosquittoClient.reasonText(code))); nothing arrives on it"))
+            } else {
+                brokerFilters.insert(filter)
+            }
+        }
+        // A reload may have dropped a filter while its SUBACK was in flight: diff again.
+        appliedGeneration = -1
+        syncSubscriptions()
+    }
+
+    /// Checks and publishes "all filters acknowledged" under the lock `updateSubscriptions` takes, so a
+    /// concurrent reload is never reported as acknowledged.
+    private func updateAcknowledged() {
+        let ready = phase == .online && pendingSubscribes.isEmpty
+        let applied = appliedGeneration
+        let value = ingest.shared.withLock { shared in
+            let v = ready && applied == shared.filtersGeneration
+            shared.subscriptionsAcknowledged = v
+            return v
+        }
+        if value && !acknowledged { emit(.subscribed) }
+        acknowledged = value
+    }
+
+    private func setAcknowledged(_ value: Bool) {
+        ingest.shared.withLock { $0.subscriptionsAcknowledged = value }
+        acknowledged = value
+    }
+
+    private func emit(_ event: IngestEvent) { ingest.onEvent(event) }
+
+    // MARK: - Time
+
+    static func monotonicNanos() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    static func millisUntil(_ deadline: UInt64) -> Int {
+        let now = monotonicNanos()
+        return deadline > now ? Int((deadline - now) / 1_000_000) + 1 : 0
+    }
+
+    static func seconds(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) s"
+    }
+}

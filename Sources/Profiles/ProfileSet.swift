@@ -1,0 +1,127 @@
+import AnxinCore
+import Foundation
+
+/// The device profiles in force: which topics to subscribe to and how to turn each
+/// message into readings and events. Immutable and shareable; a reload builds a new set.
+public final class ProfileSet: Sendable {
+    let profiles: [CompiledProfile]
+
+    /// Profile ids, in load order.
+    public let profileIDs: [String]
+    /// Every MQTT topic filter to subscribe to (deduplicated, in load order).
+    public let topicFilters: [String]
+
+    init(profiles: [CompiledProfile]) {
+        self.profiles = profiles
+        profileIDs = profiles.map(\.id)
+        var seen: Set<String> = []
+        topicFilters = profiles.flatMap { $0.filters.map(\.text) }.filter { seen.insert($0).inserted }
+    }
+
+    /// Loads every `*.yaml` / `*.yml` in each folder (sorted by name). All problems are
+    /// reported at once as `path:line: message`.
+    public static func load(folders: [String], defaultUTCOffsetSeconds: Int) throws(ProfileLoadError) -> ProfileSet {
+        var sources: [(path: String, text: String)] = []
+        var diagnostics: [ProfileDiagnostic] = []
+        for folder in folders {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+                diagnostics.append(.init(path: folder, line: 1, message: "cannot read profile folder"))
+                continue
+            }
+            for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+                let path = URL(fileURLWithPath: folder).appendingPathComponent(name).path
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    diagnostics.append(.init(path: path, line: 1, message: "cannot read profile file"))
+                    continue
+                }
+                guard let text = String(data: data, encoding: .utf8) else {
+                    diagnostics.append(.init(path: path, line: 1, message: "profile file is not UTF-8 text"))
+                    continue
+                }
+                sources.append((path, text))
+            }
+        }
+        return try build(sources: sources, defaultUTCOffsetSeconds: defaultUTCOffsetSeconds, diagnostics: diagnostics)
+    }
+
+    /// Loads profiles from text (the profiles embedded in the binary, or tests).
+    /// `defaultUTCOffsetSeconds` is the gateway's zone, used by local-time patterns of
+    /// profiles that give no `zone`.
+    public static func load(
+        sources: [(path: String, text: String)], defaultUTCOffsetSeconds: Int
+    ) throws(ProfileLoadError) -> ProfileSet {
+        try build(sources: sources, defaultUTCOffsetSeconds: defaultUTCOffsetSeconds, diagnostics: [])
+    }
+
+    private static func build(
+        sources: [(path: String, text: String)], defaultUTCOffsetSeconds: Int, diagnostics start: [ProfileDiagnostic]
+    ) throws(ProfileLoadError) -> ProfileSet {
+        var diagnostics = start
+        var profiles: [CompiledProfile] = []
+        var firstSeen: [String: (path: String, line: Int)] = [:]
+        for source in sources {
+            let compiler = ProfileCompiler(path: source.path, defaultUTCOffsetSeconds: defaultUTCOffsetSeconds)
+            let result = compiler.compile(yaml: source.text)
+            diagnostics += compiler.diagnostics
+            guard let (profile, line) = result else { continue }
+            if let first = firstSeen[profile.id] {
+                diagnostics.append(
+                    .init(
+                        path: source.path, line: line,
+                        message: "duplicate profile id '\(profile.id)' (also in \(first.path):\(first.line))"))
+                continue
+            }
+            firstSeen[profile.id] = (source.path, line)
+            profiles.append(profile)
+        }
+        guard diagnostics.isEmpty else { throw ProfileLoadError(diagnostics: diagnostics) }
+        return ProfileSet(profiles: profiles)
+    }
+
+    /// Decodes one MQTT message. Returns nil on success, with `output` holding the profile
+    /// id, the observations and the dropped sentinels; otherwise the reason to count, with
+    /// `output` empty of observations. `output` is reset by the call; reuse it.
+    public func decode(
+        topic: String, payload: UnsafeRawBufferPointer, receivedAt: EpochMillis, into output: inout DecodeOutput
+    ) -> DecodeFailure? {
+        output.reset()
+        var topicText = topic
+        return topicText.withUTF8 { t in
+            decode(topic: UnsafeRawBufferPointer(t), payload: payload, receivedAt: receivedAt, into: &output)
+        }
+    }
+
+    /// Decodes one MQTT message held in an array. See the buffer variant.
+    public func decode(
+        topic: String, payload: [UInt8], receivedAt: EpochMillis, into output: inout DecodeOutput
+    ) -> DecodeFailure? {
+        payload.withUnsafeBytes { decode(topic: topic, payload: $0, receivedAt: receivedAt, into: &output) }
+    }
+
+    private func decode(
+        topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAt: EpochMillis,
+        into output: inout DecodeOutput
+    ) -> DecodeFailure? {
+        var scratch = DecodeScratch()
+        swap(&scratch, &output.scratch)
+        defer { swap(&scratch, &output.scratch) }
+        var tookTopic: String?
+        for profile in profiles where profile.takes(topic) {
+            switch profile.decode(
+                topic: topic, payload: payload, receivedAt: receivedAt, scratch: &scratch, output: &output)
+            {
+            case .decoded:
+                return nil
+            case .failed(let failure):
+                return failure
+            case .noMessage:
+                tookTopic = tookTopic ?? profile.id
+            }
+        }
+        if let tookTopic {
+            output.profile = tookTopic
+            return DecodeFailure(reason: .noProfile, message: "\(tookTopic): no message type of the profile fits")
+        }
+        return DecodeFailure(reason: .noProfile, message: "no profile takes the topic")
+    }
+}

@@ -1,0 +1,212 @@
+import AnxinCore
+
+extension RuleEngine {
+    /// Judges one reading or event from a device.
+    ///
+    /// Durations use the observation's measured time; an observation older than the last one a rule
+    /// judged for the same subject is not judged again by that rule. The receive time marks the device
+    /// as heard (silence) and starts escalation timers of what it opens.
+    public func observe(_ observation: Observation, context: SubjectContext, into decisions: inout [Decision]) {
+        switch observation {
+        case .reading(let r):
+            noteHeard(r.device, at: r.receivedAt, residentID: context.residentID, trigger: Self.trigger(of: r),
+                measuredAt: r.measuredAt, into: &decisions)
+            judge(reading: r, context, &decisions)
+        case .event(let e):
+            noteHeard(e.device, at: e.receivedAt, residentID: context.residentID, trigger: .event(e.kind),
+                measuredAt: e.measuredAt, into: &decisions)
+            judge(event: e, context, &decisions)
+        }
+    }
+
+    static func trigger(of r: Reading) -> Trigger {
+        switch r.value {
+        case .number(let v): .reading(r.kind, v)
+        case .bool(let b): .reading(r.kind, b ? 1 : 0)
+        case .location(let l): .location(lat: l.lat, lon: l.lon)
+        }
+    }
+
+    /// The device is alive: its silence ends and a silence alert resolves.
+    func noteHeard(
+        _ device: String, at received: EpochMillis, residentID: String?, trigger: Trigger, measuredAt: EpochMillis,
+        into decisions: inout [Decision]
+    ) {
+        var connectedNow = clock.connected
+        if clock.lastConnected, let last = clock.lastTick, received > last { connectedNow += received - last }
+        var d = devices[device] ?? DeviceLiveness(
+            lastHeard: received, heardAtConnected: connectedNow, silenceReported: false, residentID: residentID)
+        d.lastHeard = max(d.lastHeard, received)
+        d.heardAtConnected = max(d.heardAtConnected, connectedNow)
+        d.residentID = residentID
+        if d.silenceReported {
+            d.silenceReported = false
+            if clock.outageMembers.remove(device) != nil { markClock() }
+            if let i = rules.silenceRule {
+                let name = rules.definitions[i].name
+                let key = "device:" + device
+                if subjects[key]?.alerts[name] != nil {
+                    withSubject(key, residentID: residentID) { st in
+                        clear(name, in: &st, trigger: trigger, occurredAt: measuredAt, into: &decisions)
+                    }
+                }
+            }
+        }
+        devices[device] = d
+        markDevice(device)
+    }
+
+    func judge(reading r: Reading, _ ctx: SubjectContext, _ decisions: inout [Decision]) {
+        clearEventRules(device: r.device, ctx, vitalSign: r.kind.isVitalSign, except: nil, trigger: Self.trigger(of: r),
+            at: r.measuredAt, &decisions)
+        if case .location(let loc) = r.value {
+            for i in rules.geofenceRules { judgeGeofence(rules.definitions[i], r, loc, ctx, &decisions) }
+            return
+        }
+        guard let value = r.value.number else { return }
+        for i in rules.thresholdRulesByKind[Int(r.kind.rawValue)] {
+            judgeThreshold(rules.definitions[i], r, value, ctx, &decisions)
+        }
+        if r.kind == .inBed {
+            for i in rules.bedExitRules {
+                watchBed(rules.definitions[i], outOfBed: value == 0, device: r.device, at: r.measuredAt, byEvent: false,
+                    ctx, &decisions)
+            }
+        }
+    }
+
+    func judge(event e: DeviceEvent, _ ctx: SubjectContext, _ decisions: inout [Decision]) {
+        clearEventRules(device: e.device, ctx, vitalSign: false, except: e.kind, trigger: .event(e.kind),
+            at: e.measuredAt, &decisions)
+        for i in rules.rulesByEvent[Int(e.kind.rawValue)] {
+            let def = rules.definitions[i]
+            let key = subjectKey(def, device: e.device, residentID: ctx.residentID)
+            withSubject(key, residentID: ctx.residentID) { st in
+                st.residentID = ctx.residentID
+                raise(def, in: &st, subject: key, residentID: ctx.residentID, device: e.device, trigger: .event(e.kind),
+                    occurredAt: e.measuredAt, wallNow: e.receivedAt, into: &decisions)
+            }
+        }
+        if e.kind == .bedExit {
+            for i in rules.bedExitRules {
+                watchBed(rules.definitions[i], outOfBed: true, device: e.device, at: e.measuredAt, byEvent: true,
+                    ctx, &decisions)
+            }
+        }
+    }
+
+    /// Event rules cleared by data (power_off) or by a vital sign (not_worn).
+    func clearEventRules(
+        device: String, _ ctx: SubjectContext, vitalSign: Bool, except event: EventKind?, trigger: Trigger,
+        at t: EpochMillis, _ decisions: inout [Decision]
+    ) {
+        for i in rules.selfClearingEventRules {
+            let def = rules.definitions[i]
+            guard case .event(let events, let clearedBy) = def.logic else { continue }
+            if clearedBy == .vitalSign && !vitalSign { continue }
+            if let event, events.contains(event) { continue }
+            let key = subjectKey(def, device: device, residentID: ctx.residentID)
+            guard let rec = subjects[key]?.alerts[def.name], t > rec.occurredAt else { continue }
+            withSubject(key, residentID: ctx.residentID) { st in
+                clear(def.name, in: &st, trigger: trigger, occurredAt: t, into: &decisions)
+            }
+        }
+    }
+
+    func judgeThreshold(
+        _ def: RuleDefinition, _ r: Reading, _ value: Double, _ ctx: SubjectContext, _ decisions: inout [Decision]
+    ) {
+        guard case .threshold(let measures, _) = def.logic else { return }
+        let t = r.measuredAt
+        let key = subjectKey(def, device: r.device, residentID: ctx.residentID)
+        withSubject(key, residentID: ctx.residentID) { st in
+            st.residentID = ctx.residentID
+            if let old = st.latest[r.kind], old.at > t {
+                // An older sample than the one held: not judged again.
+            } else {
+                st.latest[r.kind] = LatestValue(value: value, at: t)
+            }
+            var progress = st.progress[def.name] ?? RuleProgress()
+            guard t >= progress.lastJudged else { return }
+            progress.lastJudged = t
+            defer { st.progress[def.name] = progress }
+
+            // Any fresh measure past its fire limit fires; all fresh measures past their clear limits clear.
+            var firing: (kind: ReadingKind, value: Double)?
+            var cleared = true
+            for m in measures {
+                guard let latest = st.latest[m.kind], abs(t - latest.at) <= rules.maxGap else { continue }
+                if m.fireLimit(ctx.thresholds).holds(latest.value), firing == nil || m.kind == r.kind {
+                    firing = (m.kind, latest.value)
+                }
+                if !m.clear.holds(latest.value) { cleared = false }
+            }
+            if let firing {
+                guard extendRun(&progress, at: t, duration: def.duration) else { return }
+                let raised = raise(def, in: &st, subject: key, residentID: ctx.residentID, device: r.device,
+                    trigger: .reading(firing.kind, firing.value), occurredAt: t, wallNow: r.receivedAt, into: &decisions)
+                if raised { progress.run?.reported = true }
+            } else {
+                progress.run = nil
+                if cleared {
+                    clear(def.name, in: &st, trigger: .reading(r.kind, value), occurredAt: t, into: &decisions)
+                }
+            }
+        }
+    }
+
+    func judgeGeofence(
+        _ def: RuleDefinition, _ r: Reading, _ loc: Location, _ ctx: SubjectContext, _ decisions: inout [Decision]
+    ) {
+        guard let zone = ctx.homeZone else { return }
+        let t = r.measuredAt
+        let key = subjectKey(def, device: r.device, residentID: ctx.residentID)
+        let outside = Geo.distanceMeters(lat1: zone.lat, lon1: zone.lon, lat2: loc.lat, lon2: loc.lon) > zone.radiusM
+        let trigger = Trigger.location(lat: loc.lat, lon: loc.lon)
+        withSubject(key, residentID: ctx.residentID) { st in
+            var progress = st.progress[def.name] ?? RuleProgress()
+            guard t >= progress.lastJudged else { return }
+            progress.lastJudged = t
+            defer { st.progress[def.name] = progress }
+            if outside {
+                guard extendRun(&progress, at: t, duration: def.duration) else { return }
+                let raised = raise(def, in: &st, subject: key, residentID: ctx.residentID, device: r.device,
+                    trigger: trigger, occurredAt: t, wallNow: r.receivedAt, into: &decisions)
+                if raised { progress.run?.reported = true }
+            } else {
+                progress.run = nil
+                clear(def.name, in: &st, trigger: trigger, occurredAt: t, into: &decisions)
+            }
+        }
+    }
+
+    /// Out of bed in the night window starts a watch; back in bed ends it and resolves its alert.
+    func watchBed(
+        _ def: RuleDefinition, outOfBed: Bool, device: String, at t: EpochMillis, byEvent: Bool,
+        _ ctx: SubjectContext, _ decisions: inout [Decision]
+    ) {
+        guard case .bedExit(let from, let to, _) = def.logic else { return }
+        let key = subjectKey(def, device: device, residentID: ctx.residentID)
+        if outOfBed {
+            guard subjects[key]?.beds[def.name] == nil, isNight(t, from: from, to: to) else { return }
+            withSubject(key, residentID: ctx.residentID) { st in
+                st.beds[def.name] = BedWatch(outSince: t, device: device, byEvent: byEvent, raised: false)
+            }
+            pendingBedWatches.insert(key)
+        } else {
+            guard let watch = subjects[key]?.beds[def.name], t >= watch.outSince else { return }
+            withSubject(key, residentID: ctx.residentID) { st in
+                st.beds[def.name] = nil
+                clear(def.name, in: &st, trigger: .reading(.inBed, 1), occurredAt: t, into: &decisions)
+            }
+        }
+    }
+
+    /// Whether `t` falls in the local night window [from, to) (minutes of the day, may wrap midnight).
+    func isNight(_ t: EpochMillis, from: Int, to: Int) -> Bool {
+        let day: Int64 = 86_400_000
+        let local = ((t + utcOffsetMillis) % day + day) % day
+        let minute = Int(local / 60_000)
+        return from < to ? (minute >= from && minute < to) : (minute >= from || minute < to)
+    }
+}

@@ -1,0 +1,88 @@
+import AnxinCore
+import Foundation
+
+/// The alert engine: judges observations against the rules and decides what opens, updates,
+/// resolves and escalates.
+///
+/// Pure and single-threaded: one pipeline thread owns it; it does no I/O and never reads the
+/// clock. Measured durations come from the observations, wall-clock timers from ``tick(now:connected:into:)``.
+/// Its state survives a restart through ``exportState()``/``drainChangedState()`` and ``restoreState(_:)``.
+public final class RuleEngine {
+    var rules: RuleSet
+    let utcOffsetMillis: Int64
+    let makeID: () -> String
+
+    /// By subject key: resident id, `device:<id>`, or `gateway`.
+    var subjects: [String: SubjectState] = [:]
+    /// Liveness by device id.
+    var devices: [String: DeviceLiveness] = [:]
+    var clock = EngineClock()
+    /// Where each unresolved alert lives.
+    var alertIndex: [String: AlertSlot] = [:]
+    /// Alert ids waiting to escalate.
+    var pendingEscalations: Set<String> = []
+    /// Subject keys with a bed watch not yet raised.
+    var pendingBedWatches: Set<String> = []
+    /// Export keys changed since the last drain.
+    var changed: Set<String> = []
+
+    static let gatewaySubject = "gateway"
+    static let gatewayDevice = "*"
+
+    struct AlertSlot: Hashable {
+        var subject: String
+        var rule: String
+    }
+
+    /// - Parameters:
+    ///   - rules: the compiled rules.
+    ///   - utcOffsetSeconds: the local zone's offset, for the night window of bed-exit rules.
+    ///   - idGenerator: makes a new, unique alert id.
+    public init(rules: RuleSet, utcOffsetSeconds: Int, idGenerator: @escaping () -> String) {
+        self.rules = rules
+        self.utcOffsetMillis = Int64(utcOffsetSeconds) * 1000
+        self.makeID = idGenerator
+    }
+
+    /// Staff acknowledged an alert: its escalation, if any, is cancelled.
+    /// - Returns: false when the id is unknown or the alert is already resolved.
+    public func acknowledge(alertID: String, at: EpochMillis) -> Bool {
+        guard let slot = alertIndex[alertID], var rec = subjects[slot.subject]?.alerts[slot.rule] else { return false }
+        if rec.acknowledgedAt == nil { rec.acknowledgedAt = at }
+        subjects[slot.subject]?.alerts[slot.rule] = rec
+        pendingEscalations.remove(alertID)
+        markSubject(slot.subject)
+        return true
+    }
+
+    /// Staff resolved an alert: the slot is free, and the next breach opens a new alert. The breach
+    /// in progress (same run of readings, same night exit, same silence) does not reopen it.
+    /// - Returns: false when the id is unknown or the alert is already resolved.
+    public func resolve(alertID: String, at: EpochMillis) -> Bool {
+        guard let slot = alertIndex[alertID], var st = subjects[slot.subject],
+            st.alerts.removeValue(forKey: slot.rule) != nil
+        else { return false }
+        if var p = st.progress[slot.rule], var run = p.run {
+            run.reported = true
+            p.run = run
+            st.progress[slot.rule] = p
+        }
+        subjects[slot.subject] = st
+        alertIndex.removeValue(forKey: alertID)
+        pendingEscalations.remove(alertID)
+        markSubject(slot.subject)
+        return true
+    }
+
+    /// Swaps in reloaded rules; open alerts, runs and timers are kept.
+    public func replace(rules: RuleSet) {
+        self.rules = rules
+    }
+
+    /// Ids of the unresolved alerts, for inspection and tests.
+    public var unresolvedAlertIDs: [String] { alertIndex.keys.sorted() }
+
+    func markSubject(_ key: String) { changed.insert("subject:" + key) }
+    func markDevice(_ id: String) { changed.insert("device:" + id) }
+    func markClock() { changed.insert("engine") }
+}

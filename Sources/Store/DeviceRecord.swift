@@ -1,0 +1,31 @@
+import AnxinCore
+
+/// A device as the database knows it: every device that ever sent a reading or event.
+public struct DeviceRecord: Sendable, Hashable {
+    /// The vendor's device id (IMEI, serial…).
+    public var device: String
+    /// The profile that decoded its latest message.
+    public var profile: String
+    /// When the gateway first and last received something from it.
+    public var firstSeen: EpochMillis
+    public var lastSeen: EpochMillis
+    /// False while the registry binds it to no resident or bed.
+    public var registered: Bool
+
+    public init(device: String, profile: String, firstSeen: EpochMillis, lastSeen: EpochMillis, registered: Bool) {
+        self.device = device
+        self.profile = profile
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.registered = registered
+    }
+}
+
+/// What the writer remembers of one device row between readings.
+struct DeviceSlot {
+    var ref: Int64
+    var profile: String
+    var registered: Bool
+    var lastSeen: EpochMillis
+    var dirty: Bool
+}

@@ -1,3 +1,0 @@
-import XCTest
-@testable import Profiles
-final class SmokeTests: XCTestCase { func testSmoke() { XCTAssertTrue(true) } }

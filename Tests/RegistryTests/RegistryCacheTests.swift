@@ -1,0 +1,94 @@
+import AnxinCore
+import Foundation
+import XCTest
+
+@testable import Registry
+
+final class RegistryCacheTests: XCTestCase {
+    var folder: TemporaryFolder!
+
+    override func setUpWithError() throws {
+        folder = try TemporaryFolder()
+    }
+
+    override func tearDown() {
+        folder.remove()
+    }
+
+    private var cacheDirectory: String { folder.path + "/cache" }
+
+    private func cacheFiles() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: cacheDirectory).sorted()
+    }
+
+    func testSecondLoadComesFromCacheAndIsEqual() throws {
+        let path = try folder.write("registry.yaml", String(decoding: try RegistryFixtures.bytes("spec-example.yaml"), as: UTF8.self))
+        let (first, firstCached) = try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory)
+        XCTAssertFalse(firstCached)
+        XCTAssertEqual(try cacheFiles().count, 1)
+        XCTAssertTrue(try cacheFiles()[0].hasSuffix(".cache"))
+        let (second, secondCached) = try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory)
+        XCTAssertTrue(secondCached)
+        XCTAssertEqual(second.residents, first.residents)
+        XCTAssertEqual(second.beds, first.beds)
+        XCTAssertEqual(second.bindings, first.bindings)
+        XCTAssertEqual(second.residentIndex, first.residentIndex)
+    }
+
+    func testChangingTheFileInvalidatesTheCache() throws {
+        let path = try folder.write("registry.yaml", "residents:\n  - {id: R-1, name: 甲}\n")
+        XCTAssertFalse(try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory).fromCache)
+        XCTAssertTrue(try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory).fromCache)
+        // Same size, different bytes: only the content hash can tell.
+        _ = try folder.write("registry.yaml", "residents:\n  - {id: R-1, name: 乙}\n")
+        let (changed, cached) = try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory)
+        XCTAssertFalse(cached)
+        XCTAssertEqual(changed.residents.map(\.name), ["乙"])
+        XCTAssertTrue(try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory).fromCache)
+        XCTAssertEqual(try cacheFiles().count, 1, "rewritten in place, no temporary files left")
+    }
+
+    func testAnInvalidChangeIsReportedNotServedFromCache() throws {
+        let path = try folder.write("registry.yaml", "residents:\n  - {id: R-1, name: 甲}\n")
+        _ = try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory)
+        _ = try folder.write("registry.yaml", "residents:\n  - {id: R-1, nmae: 甲}\n")
+        XCTAssertThrowsError(try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory)) { error in
+            XCTAssertEqual((error as? RegistryLoadError)?.diagnostics.map(\.line), [2, 2])
+        }
+    }
+
+    func testCorruptedCacheFallsBackToParsing() throws {
+        let path = try folder.write("registry.yaml", String(decoding: try RegistryFixtures.bytes("spec-example.yaml"), as: UTF8.self))
+        let (original, _) = try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory)
+        let cacheFile = cacheDirectory + "/" + (try cacheFiles()[0])
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: cacheFile)))
+        bytes[bytes.count - 5] ^= 0x5A  // flip bits inside the payload
+        try Data(bytes).write(to: URL(fileURLWithPath: cacheFile))
+        let (reparsed, cached) = try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory)
+        XCTAssertFalse(cached)
+        XCTAssertEqual(reparsed.residents, original.residents)
+        XCTAssertTrue(try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory).fromCache, "repaired")
+
+        try Data(bytes.prefix(30)).write(to: URL(fileURLWithPath: cacheFile))  // truncated
+        XCTAssertFalse(try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory).fromCache)
+        try Data().write(to: URL(fileURLWithPath: cacheFile))  // empty
+        XCTAssertFalse(try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory).fromCache)
+    }
+
+    func testBinaryCodecRejectsGarbageWithoutCrashing() {
+        func decodes(_ bytes: [UInt8]) -> Bool {
+            bytes.withUnsafeBytes { raw in (try? RegistryBinaryCodec.decode(raw)) != nil }
+        }
+        XCTAssertFalse(decodes([0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01]))
+        XCTAssertFalse(decodes([2, 1, 0x41]))
+        XCTAssertTrue(decodes([0, 0]))
+    }
+
+    func testUnwritableCacheDirectoryStillLoads() throws {
+        let path = try folder.write("registry.yaml", "residents: []\n")
+        let blocker = try folder.write("file", "not a folder")
+        let (s, cached) = try RegistryLoader.load(path: path, cacheDirectory: blocker + "/cache")
+        XCTAssertFalse(cached)
+        XCTAssertEqual(s.residents.count, 0)
+    }
+}

@@ -1,0 +1,85 @@
+import AnxinCore
+import XCTest
+
+@testable import Rules
+
+final class RuleStateTests: XCTestCase {
+    func testHalfADurationSurvivesARestartAndOpensExactlyOnce() {
+        let a = Harness()
+        XCTAssertEqual(a.series(.heartRate, 150, from: t0, to: t0 + 60 * second), [])
+        let saved = a.engine.exportState()
+        XCTAssertNotNil(saved["subject:R-0001"])
+        XCTAssertNotNil(saved["device:watch-1"])
+        XCTAssertNotNil(saved["engine"])
+
+        let b = Harness()
+        b.engine.restoreState(saved)
+        let rest = b.series(.heartRate, 150, from: t0 + 70 * second, to: t0 + 4 * minute)
+        XCTAssertEqual(rest.map(\.summary), ["open heart_rate_high urgent"])
+        XCTAssertEqual(rest.first?.occurredAt, t0 + 120 * second)
+    }
+
+    func testDrainedChangesRebuildTheSameStateAndKeepEscalation() {
+        let a = Harness()
+        var store: [String: [UInt8]] = [:]
+        func drain() {
+            for (key, blob) in a.engine.drainChangedState() {
+                if let blob { store[key] = blob } else { store.removeValue(forKey: key) }
+            }
+        }
+        a.tick(t0)
+        a.series(.heartRate, 150, from: t0, to: t0 + 2 * minute)
+        drain()
+        XCTAssertEqual(a.engine.drainChangedState().count, 0, "nothing changed since the last drain")
+        XCTAssertEqual(Set(store.keys), ["engine", "subject:R-0001", "device:watch-1"])
+
+        let b = Harness()
+        b.engine.restoreState(store)
+        XCTAssertEqual(b.engine.unresolvedAlertIDs, ["A1"])
+        // The open alert is updated, not reopened, and still escalates 5 min after it opened.
+        XCTAssertEqual(b.series(.heartRate, 150, from: t0 + 130 * second, to: t0 + 3 * minute), [])
+        XCTAssertEqual(b.tick(t0 + 7 * minute).map(\.summary), ["escalate heart_rate_high urgent hotline"])
+        XCTAssertEqual(b.tick(t0 + 8 * minute), [])
+        XCTAssertEqual(b.reading(.heartRate, 100, at: t0 + 9 * minute).map(\.alertID), ["A1"])
+    }
+
+    func testRestartDowntimeIsNotConnectedTime() {
+        let a = Harness()
+        a.tick(t0)
+        a.reading(.heartRate, 70, at: t0)
+        a.tick(t0 + 20 * minute)
+        let saved = a.engine.exportState()
+        let b = Harness()
+        b.engine.restoreState(saved)
+        // Down from minute 20 to minute 60; connected again from then on.
+        for m in 60...69 { XCTAssertEqual(b.tick(t0 + EpochMillis(m) * minute), [], "minute \(m)") }
+        XCTAssertEqual(b.tick(t0 + 70 * minute).map(\.summary), ["open device_silent warning"])
+    }
+
+    func testBedWatchSurvivesARestart() {
+        let a = Harness()
+        let night = Timestamp.millis(year: 2026, month: 11, day: 23, hour: 2, minute: 0, second: 0, utcOffsetSeconds: chinaOffset)!
+        a.reading(.inBed, 0, at: night, device: "bed-1")
+        let b = Harness()
+        b.engine.restoreState(a.engine.exportState())
+        XCTAssertEqual(b.tick(night + 15 * minute).map(\.summary), ["open bed_exit_night urgent"])
+    }
+
+    func testReplaceKeepsState() {
+        let h = Harness()
+        h.series(.heartRate, 150, from: t0, to: t0 + 60 * second)
+        h.engine.replace(rules: RuleSet.shipped)
+        XCTAssertEqual(h.series(.heartRate, 150, from: t0 + 70 * second, to: t0 + 120 * second).map(\.summary),
+            ["open heart_rate_high urgent"])
+    }
+
+    func testResolvedAlertLeavesNoIndexAfterRestore() {
+        let a = Harness()
+        a.event(.sos, at: t0)
+        XCTAssertTrue(a.engine.resolve(alertID: "A1", at: t0 + minute))
+        let b = Harness()
+        b.engine.restoreState(a.engine.exportState())
+        XCTAssertEqual(b.engine.unresolvedAlertIDs, [])
+        XCTAssertEqual(b.event(.sos, at: t0 + 2 * minute).map(\.action), [.open])
+    }
+}
