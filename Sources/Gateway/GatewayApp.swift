@@ -73,9 +73,9 @@ public final class GatewayApp: Sendable {
             })
         let source = StaffData(
             views: views, pipeline: pipeline, metrics: metrics, store: readStore, outbox: outbox, clock: clock,
-            ingest: ingest, hub: hub)
+            ingest: ingest)
         let staff = StaffServer(
-            host: config.http.host, port: config.http.port, source: source, hub: hub, logger: logger,
+            host: config.http.host, port: config.http.port, source: source, events: hub, logger: logger,
             onListening: { port in
                 state.httpPort.store(port, ordering: .relaxed)
                 logger.info("staff API listening", metadata: ["port": "\(port)"])

@@ -17,6 +17,8 @@ public final class GatewayMetrics: Sendable {
     public let pipelineLoops = Atomic<Int>(0)
     public let reloads = Atomic<Int>(0)
     public let reloadFailures = Atomic<Int>(0)
+    /// Oversize messages the ingest dropped before the hand-off (it never copies them).
+    public let ingestOversize = Atomic<Int>(0)
     let rejected: [Atomic<Int>]
     let deliveries: [Atomic<Int>]
     public let commitWindow = AtomicHistogram(bounds: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1])
@@ -59,10 +61,14 @@ public final class GatewayMetrics: Sendable {
         func gauge(_ name: String, _ help: String, _ v: Double) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n\(name) \(JSONText.number(v))\n"
         }
-        counter("anxin_messages_received_total", "MQTT messages taken from the broker.", messagesReceived.load(ordering: .relaxed))
+        let oversize = ingestOversize.load(ordering: .relaxed)
+        counter(
+            "anxin_messages_received_total", "MQTT messages taken from the broker.",
+            messagesReceived.load(ordering: .relaxed) + oversize)
         out += "# HELP anxin_messages_rejected_total Messages rejected, by reason.\n# TYPE anxin_messages_rejected_total counter\n"
         for (i, r) in RejectReason.allCases.enumerated() {
-            out += "anxin_messages_rejected_total{reason=\"\(r.rawValue)\"} \(rejected[i].load(ordering: .relaxed))\n"
+            let extra = r == .tooLarge ? oversize : 0
+            out += "anxin_messages_rejected_total{reason=\"\(r.rawValue)\"} \(rejected[i].load(ordering: .relaxed) + extra)\n"
         }
         counter("anxin_sentinels_dropped_total", "Fields dropped because they held a not-measured sentinel.", sentinelsDropped.load(ordering: .relaxed))
         counter("anxin_readings_stored_total", "Readings committed to the database.", readingsStored.load(ordering: .relaxed))

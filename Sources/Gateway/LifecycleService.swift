@@ -41,7 +41,7 @@ struct LifecycleService: Service {
         }
         guard !Task.isCancelled else { return }
         notifier.notify("READY=1\nSTATUS=ready: subscribed, database open, API on port \(state.httpPort.load(ordering: .relaxed))")
-        logger.info("ready")
+        logger.info("gateway ready: subscribed, database open, API listening")
         var lastLoops = metrics.pipelineLoops.load(ordering: .relaxed)
         let pingEvery = notifier.watchdogInterval ?? .seconds(5)
         var sincePing: Duration = .zero

@@ -41,13 +41,15 @@ public final class Pipeline: @unchecked Sendable {
     let isConnected: @Sendable () -> Bool
 
     // Owned by the pipeline thread.
-    private var runtime: RuntimeSet
+    var runtime: RuntimeSet
     private let engine: RuleEngine
     private var output = DecodeOutput()
     private var pendingReadings: [Reading] = []
     private var pendingOldestReceivedAt: EpochMillis?
     private var decisions: [Decision] = []
-    private var latest: [String: LatestVitals] = [:]
+    var latest: [String: LatestVitals] = [:]
+    /// Profile of each device heard, for incidents.
+    var deviceProfiles: [String: String] = [:]
     private var lastTick: EpochMillis = 0
 
     // Shared with other threads.
@@ -80,7 +82,7 @@ public final class Pipeline: @unchecked Sendable {
         self.onIncidentQueued = onIncidentQueued
         self.onAlertsChanged = onAlertsChanged
         engine = RuleEngine(rules: runtime.rules, utcOffsetSeconds: config.utcOffsetSeconds, idGenerator: AlertIDs.make)
-        engine.restoreState(store.loadRuleState())
+        engine.restoreState((try? store.loadRuleState()) ?? [:])
         pendingReadings.reserveCapacity(4096)
     }
 
@@ -175,6 +177,7 @@ public final class Pipeline: @unchecked Sendable {
                 }
             }
             let key = resident?.id ?? "device:" + obs.device
+            if deviceProfiles[obs.device] != output.profile { deviceProfiles[obs.device] = output.profile }
             switch obs {
             case .reading(let r):
                 pendingReadings.append(r)
@@ -206,8 +209,10 @@ public final class Pipeline: @unchecked Sendable {
         }
         var changed: [String] = []
         var incidents = 0
+        // An emergency's outbox row needs a durable (synchronous=FULL) commit.
+        let durable = decisions.contains { $0.toHotline }
         do {
-            try store.inTransaction {
+            try store.inTransaction(durable: durable) {
                 for r in pendingReadings { try store.appendReading(r) }
                 for d in decisions {
                     if try apply(d, now: now) { incidents += 1 }
@@ -260,7 +265,7 @@ public final class Pipeline: @unchecked Sendable {
         case .resolve(let a, let b, let n): (id, by, note, isAck) = (a, b, n, false)
         }
         do {
-            guard let current = store.alert(id: id) else { return .notFound }
+            guard let current = try store.alert(id: id) else { return .notFound }
             if current.state == .resolved { return .alreadyResolved }
             var result: AlertRecord?
             try store.inTransaction {

@@ -35,7 +35,7 @@ public struct RuntimeSet: Sendable {
             if let path = config.rules {
                 rules = try RuleSet.load(path: path)
             } else {
-                rules = try RuleSet.load(text: EmbeddedDefaults.rules, path: "<embedded>/rules.yaml")
+                rules = RuleSet.shipped
             }
         } catch {
             problems += error.diagnostics.map { ConfigProblem(path: $0.path, line: $0.line, message: $0.message) }

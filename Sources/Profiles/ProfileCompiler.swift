@@ -22,7 +22,11 @@ final class ProfileCompiler {
         profileZone = defaultUTCOffsetSeconds
     }
 
-    var diagnostics: [ProfileDiagnostic] { reader.diagnostics }
+    /// The file's problems in line order.
+    var diagnostics: [ProfileDiagnostic] {
+        reader.diagnostics.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }
+            .map(\.element)
+    }
 
     /// The compiled profile and the line of its `id`, or nil when the file has errors.
     func compile(yaml text: String) -> (profile: CompiledProfile, idLine: Int)? {

@@ -21,27 +21,26 @@ public final class ProfileSet: Sendable {
     /// Loads every `*.yaml` / `*.yml` in each folder (sorted by name). All problems are
     /// reported at once as `path:line: message`.
     public static func load(folders: [String], defaultUTCOffsetSeconds: Int) throws(ProfileLoadError) -> ProfileSet {
-        var sources: [(path: String, text: String)] = []
-        var diagnostics: [ProfileDiagnostic] = []
+        var items: [SourceItem] = []
         for folder in folders {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
-                diagnostics.append(.init(path: folder, line: 1, message: "cannot read profile folder"))
+                items.append(.problem(.init(path: folder, line: 1, message: "cannot read profile folder")))
                 continue
             }
             for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
                 let path = URL(fileURLWithPath: folder).appendingPathComponent(name).path
                 guard let data = FileManager.default.contents(atPath: path) else {
-                    diagnostics.append(.init(path: path, line: 1, message: "cannot read profile file"))
+                    items.append(.problem(.init(path: path, line: 1, message: "cannot read profile file")))
                     continue
                 }
                 guard let text = String(data: data, encoding: .utf8) else {
-                    diagnostics.append(.init(path: path, line: 1, message: "profile file is not UTF-8 text"))
+                    items.append(.problem(.init(path: path, line: 1, message: "profile file is not UTF-8 text")))
                     continue
                 }
-                sources.append((path, text))
+                items.append(.text(path: path, text: text))
             }
         }
-        return try build(sources: sources, defaultUTCOffsetSeconds: defaultUTCOffsetSeconds, diagnostics: diagnostics)
+        return try build(items, defaultUTCOffsetSeconds: defaultUTCOffsetSeconds)
     }
 
     /// Loads profiles from text (the profiles embedded in the binary, or tests).
@@ -50,28 +49,37 @@ public final class ProfileSet: Sendable {
     public static func load(
         sources: [(path: String, text: String)], defaultUTCOffsetSeconds: Int
     ) throws(ProfileLoadError) -> ProfileSet {
-        try build(sources: sources, defaultUTCOffsetSeconds: defaultUTCOffsetSeconds, diagnostics: [])
+        try build(sources.map { .text(path: $0.path, text: $0.text) }, defaultUTCOffsetSeconds: defaultUTCOffsetSeconds)
+    }
+
+    private enum SourceItem {
+        case text(path: String, text: String)
+        case problem(ProfileDiagnostic)
     }
 
     private static func build(
-        sources: [(path: String, text: String)], defaultUTCOffsetSeconds: Int, diagnostics start: [ProfileDiagnostic]
+        _ items: [SourceItem], defaultUTCOffsetSeconds: Int
     ) throws(ProfileLoadError) -> ProfileSet {
-        var diagnostics = start
+        var diagnostics: [ProfileDiagnostic] = []
         var profiles: [CompiledProfile] = []
         var firstSeen: [String: (path: String, line: Int)] = [:]
-        for source in sources {
-            let compiler = ProfileCompiler(path: source.path, defaultUTCOffsetSeconds: defaultUTCOffsetSeconds)
-            let result = compiler.compile(yaml: source.text)
+        for item in items {
+            guard case .text(let path, let text) = item else {
+                if case .problem(let d) = item { diagnostics.append(d) }
+                continue
+            }
+            let compiler = ProfileCompiler(path: path, defaultUTCOffsetSeconds: defaultUTCOffsetSeconds)
+            let result = compiler.compile(yaml: text)
             diagnostics += compiler.diagnostics
             guard let (profile, line) = result else { continue }
             if let first = firstSeen[profile.id] {
                 diagnostics.append(
                     .init(
-                        path: source.path, line: line,
+                        path: path, line: line,
                         message: "duplicate profile id '\(profile.id)' (also in \(first.path):\(first.line))"))
                 continue
             }
-            firstSeen[profile.id] = (source.path, line)
+            firstSeen[profile.id] = (path, line)
             profiles.append(profile)
         }
         guard diagnostics.isEmpty else { throw ProfileLoadError(diagnostics: diagnostics) }

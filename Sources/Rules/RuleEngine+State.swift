@@ -62,8 +62,6 @@ extension RuleEngine {
     }
 
     func encode<T: Encodable>(_ value: T) -> [UInt8]? {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return (try? encoder.encode(value)).map { [UInt8]($0) }
+        (try? stateEncoder.encode(value)).map { [UInt8]($0) }
     }
 }

@@ -25,6 +25,8 @@ public final class RuleEngine {
     var pendingBedWatches: Set<String> = []
     /// Export keys changed since the last drain.
     var changed: Set<String> = []
+    /// Reused for every state blob.
+    let stateEncoder = JSONEncoder()
 
     static let gatewaySubject = "gateway"
     static let gatewayDevice = "*"

@@ -1,0 +1,75 @@
+import AnxinCore
+import AnxinTesting
+import Foundation
+import XCTest
+
+final class DurabilityTests: XCTestCase {
+    func testHotlineOutageAndKill9LoseNothingAndDuplicateNothing() async throws {
+        let h = try await GatewayHarness(hotlineDefault: .status(503))
+        try await h.start()
+        for file in ["imede-sos", "setracker-al", "iw-ap10-sos"] { try h.publish(file) }
+        // Each incident is tried and refused at least once.
+        _ = try await h.hotline.waitFor(count: 3, timeout: .seconds(10))
+        h.gateway.kill9()
+        h.hotline.setDefaultReply(.accepted(ticket: "T-9"))
+        try h.gateway.start()
+        XCTAssertTrue(await h.gateway.waitHealthy(timeout: 60))
+        XCTAssertTrue(try await h.eventually(30) {
+            Set(h.hotline.requests.filter { (200..<300).contains($0.answeredStatus) }.compactMap { $0.header("Idempotency-Key") }).count == 3
+        }, "every incident arrives after the restart")
+        let accepted = h.hotline.requests.filter { (200..<300).contains($0.answeredStatus) }
+        let ids = accepted.compactMap { $0.header("Idempotency-Key") }
+        XCTAssertEqual(ids.count, 3, "each id accepted exactly once: \(ids)")
+        XCTAssertEqual(Set(ids).count, 3)
+        // Every attempt for one id carried the same bytes.
+        for id in ids {
+            let bodies = Set(h.hotline.requests.filter { $0.header("Idempotency-Key") == id }.map(\.body))
+            XCTAssertEqual(bodies.count, 1, "retries of \(id) are byte-identical")
+        }
+        await h.shutdown()
+    }
+
+    func testBadPayloadsAreRejectedAndCountedAndTheGatewayKeepsServing() async throws {
+        let h = try await GatewayHarness()
+        try await h.start()
+        try h.publish("bad-truncated")
+        try h.publish("bad-types")
+        try h.publish("bad-binary")
+        try h.publish("bad-sentinels")
+        try h.broker.publish(topic: "iMEDE_watch/VitalSign", payload: Array(repeating: UInt8(ascii: "x"), count: 2_000_000))
+        try h.publish(topic: "nobody/listens/here", "{}")
+        try h.publish("imede-sos")
+        _ = try await h.hotline.waitFor(count: 1)
+        XCTAssertTrue(try await h.eventually {
+            (try await h.metric("anxin_messages_rejected_total{reason=\"too_large\"}") ?? 0) >= 1
+        })
+        let unparsable = try await h.metric("anxin_messages_rejected_total{reason=\"unparsable\"}") ?? 0
+        let wrongType = try await h.metric("anxin_messages_rejected_total{reason=\"wrong_type\"}") ?? 0
+        let badTime = try await h.metric("anxin_messages_rejected_total{reason=\"bad_time\"}") ?? 0
+        XCTAssertGreaterThanOrEqual(unparsable, 2, "truncated JSON and binary garbage")
+        XCTAssertGreaterThanOrEqual(wrongType + badTime, 1, "mistyped fields")
+        XCTAssertGreaterThanOrEqual(try await h.metric("anxin_sentinels_dropped_total") ?? 0, 3)
+        // The sentinel message's battery reading was kept.
+        XCTAssertTrue(try await h.eventually { (try await h.metric("anxin_readings_stored_total") ?? 0) >= 1 })
+        let (status, _) = try await HTTP.get("http://127.0.0.1:\(h.httpPort)/healthz")
+        XCTAssertEqual(status, 200)
+        XCTAssertTrue(h.gateway.isRunning)
+        await h.shutdown()
+    }
+
+    func testSIGHUPWithABrokenProfileKeepsTheRunningSet() async throws {
+        let h = try await GatewayHarness()
+        try await h.start()
+        let broken = h.profilesDir.appendingPathComponent("zz-broken.yaml")
+        try "id: broken\ntopics: [\"x/#\"]\nbogus_key: 1\n".write(to: broken, atomically: true, encoding: .utf8)
+        h.gateway.signal(SIGHUP)
+        XCTAssertTrue(try await h.eventually { h.gateway.log.contains("zz-broken.yaml:") }, h.gateway.log)
+        let line = h.gateway.log.split(separator: "\n").first { $0.contains("zz-broken.yaml:") }.map(String.init) ?? ""
+        XCTAssertNotNil(line.range(of: #"zz-broken\.yaml:\d+:"#, options: .regularExpression), line)
+        try h.publish("imede-sos")
+        let reqs = try await h.hotline.waitFor(count: 1)
+        XCTAssertEqual(reqs.count, 1)
+        XCTAssertTrue(h.gateway.isRunning)
+        await h.shutdown()
+    }
+}

@@ -1,0 +1,170 @@
+import AnxinCore
+import AnxinTesting
+import Foundation
+import XCTest
+
+/// A real gateway under test: a real mosquitto on a free loopback port, a real HTTP
+/// hotline receiver, a real SQLite file and the real `anxin` binary.
+final class GatewayHarness: @unchecked Sendable {
+    let dir: URL
+    let broker: TestBroker
+    let hotline: HotlineReceiver
+    let secret = Array("test-hotline-secret".utf8)
+    let httpPort = freeLoopbackPort()
+    var gateway: GatewayProcess!
+    let configPath: String
+    let profilesDir: URL
+
+    static let shared = URL(fileURLWithPath: "/work/shared/devices")
+
+    /// The device messages from shared/devices (topic, payload).
+    static func deviceMessage(_ name: String) throws -> (topic: String, payload: [UInt8]) {
+        let root = GatewayProcess.repositoryRoot()
+        let candidates = [
+            root.deletingLastPathComponent().appendingPathComponent("shared/devices/\(name).msg"),
+            root.appendingPathComponent("../shared/devices/\(name).msg").standardized,
+            shared.appendingPathComponent("\(name).msg"),
+        ]
+        guard let url = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+            throw XCTSkip("shared/devices/\(name).msg not found")
+        }
+        var bytes = Array(try Data(contentsOf: url))
+        let nl = bytes.firstIndex(of: 10)!
+        let topic = String(decoding: bytes[..<nl], as: UTF8.self)
+        bytes = Array(bytes[(nl + 1)...])
+        if bytes.last == 10 { bytes.removeLast() }
+        return (topic, bytes)
+    }
+
+    init(hotlineDefault: HotlineReceiver.Reply = .accepted(ticket: "T-1")) async throws {
+        dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("anxin-it-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        broker = try TestBroker()
+        hotline = HotlineReceiver(secret: secret, dedupe: true, defaultReply: hotlineDefault)
+        _ = try await hotline.start()
+        try Data(secret).write(to: dir.appendingPathComponent("hotline.secret"))
+        profilesDir = dir.appendingPathComponent("profiles")
+        try FileManager.default.copyItem(
+            at: GatewayProcess.repositoryRoot().appendingPathComponent("DeviceProfiles"), to: profilesDir)
+        for f in try FileManager.default.contentsOfDirectory(atPath: profilesDir.path) where !f.hasSuffix(".yaml") {
+            try FileManager.default.removeItem(at: profilesDir.appendingPathComponent(f))
+        }
+        try Self.registry.write(to: dir.appendingPathComponent("registry.yaml"), atomically: true, encoding: .utf8)
+        configPath = dir.appendingPathComponent("anxin.yaml").path
+        let config = """
+            gateway_id: it-01
+            timezone: Asia/Shanghai
+            mqtt: {host: 127.0.0.1, port: \(broker.port), client_id: anxin-it}
+            storage: {path: \(dir.path)/anxin.db}
+            profiles: [profiles]
+            registry: registry.yaml
+            http: {listen: "127.0.0.1:\(httpPort)"}
+            hotline: {url: "\(hotline.url)", secret_file: hotline.secret}
+
+            """
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+        gateway = GatewayProcess(
+            arguments: ["run", "--config", configPath], logPath: dir.appendingPathComponent("anxin.log").path,
+            httpPort: httpPort)
+    }
+
+    func start() async throws {
+        try gateway.start(environment: ["ANXIN_LOG_LEVEL": "info"])
+        let ok = await gateway.waitHealthy(timeout: 60)
+        if !ok { XCTFail("gateway did not become healthy; log:\n\(gateway.log)") }
+        // Subscriptions are acknowledged before /healthz is up only once ready; wait for READY's log line.
+        let deadline = Date().addingTimeInterval(20)
+        while !gateway.log.contains("gateway ready") && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    func publish(_ name: String) throws {
+        let m = try Self.deviceMessage(name)
+        try broker.publish(topic: m.topic, payload: m.payload, qos: 1)
+    }
+
+    func publish(topic: String, _ text: String) throws {
+        try broker.publish(topic: topic, payload: Array(text.utf8), qos: 1)
+    }
+
+    func getJSON(_ path: String) async throws -> [String: Any] {
+        let (status, data) = try await HTTP.get("http://127.0.0.1:\(httpPort)\(path)")
+        XCTAssertEqual(status, 200, path)
+        return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+    }
+
+    func metrics() async throws -> String {
+        let (_, data) = try await HTTP.get("http://127.0.0.1:\(httpPort)/metrics")
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The value of one metric line, e.g. `anxin_messages_rejected_total{reason="unparsable"}`.
+    func metric(_ line: String) async throws -> Double? {
+        for l in try await metrics().split(separator: "\n") where l.hasPrefix(line + " ") {
+            return Double(l.dropFirst(line.count + 1))
+        }
+        return nil
+    }
+
+    func alerts(state: String) async throws -> [[String: Any]] {
+        (try await getJSON("/api/v1/alerts?state=\(state)")["alerts"] as? [[String: Any]]) ?? []
+    }
+
+    /// Polls until `check` holds or the deadline passes.
+    func eventually(_ seconds: Double = 10, _ check: () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try await check() { return true }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return try await check()
+    }
+
+    func shutdown() async {
+        gateway?.stop()
+        try? broker.stop(.terminate)
+        await hotline.stop()
+        try? FileManager.default.removeItem(at: dir)
+    }
+
+    static let registry = """
+        residents:
+          - id: R-0001
+            name: 张桂兰
+            bed: JN-KY-03-0302-1
+            room: 3号楼302室
+            address: 昆明市晋宁区昆阳街道月山社区3号楼302室
+            phone: "13800000000"
+            contacts: [{name: 李明, relation: 儿子, phone: "13900000000"}]
+            care_level: 2
+            flags: [lives_alone, dementia]
+            devices: ["865067021234567"]
+            home_zone: {lat: 24.6692, lon: 102.5958, radius_m: 300}
+            medical_notes: 高血压, 青霉素过敏
+            key_holder: {name: 邻居刘阿姨, phone: "13600000000"}
+            sims: {"865067021234567": "14700000000"}
+          - id: R-0002
+            name: 王德明
+            bed: JN-KY-03-0303-1
+            room: 3号楼303室
+            address: 昆明市晋宁区昆阳街道月山社区3号楼303室
+            phone: "13800000001"
+            contacts: [{name: 王芳, relation: 女儿, phone: "13900000001"}]
+            care_level: 1
+            flags: [lives_alone]
+            devices: ["4700609403"]
+          - id: R-0003
+            name: 刘秀英
+            bed: JN-KY-03-0304-1
+            room: 3号楼304室
+            address: 昆明市晋宁区昆阳街道月山社区3号楼304室
+            phone: "13800000002"
+            contacts: [{name: 刘强, relation: 儿子, phone: "13900000002"}]
+            care_level: 3
+            flags: []
+            devices: ["352661090012345"]
+        beds:
+          - code: JN-KY-03-0302-1
+            devices: ["201906078"]
+
+        """
+}

@@ -1,0 +1,59 @@
+import AnxinCore
+import AnxinTesting
+import Foundation
+import XCTest
+
+final class SustainedRuleTests: XCTestCase {
+    /// An iMEDE buffered upload: one sample every 20 s over `seconds`, ending `endAgo` s ago.
+    func batch(hr: Int, seconds: Int, endAgo: Int) -> String {
+        let now = SystemWallClock().now() / 1000 - Int64(endAgo)
+        let items = stride(from: seconds, through: 0, by: -20).map { k in
+            "{\"timestamp\":\(now - Int64(k)),\"heartRate\":\(hr),\"spO2\":97}"
+        }
+        return "{\"IMEI\":\"865067021234567\",\"num_datas\":\(items.count),\"data\":[\(items.joined(separator: ","))]}"
+    }
+
+    func testThreeMinutesAt150OpensOneUrgentAlertAndRecoveryResolvesIt() async throws {
+        let h = try await GatewayHarness()
+        try await h.start()
+        // Three minutes of 150 bpm by the readings' own timestamps, in two uploads.
+        try h.publish(topic: "iMEDE_watch/AP55", batch(hr: 150, seconds: 100, endAgo: 200))
+        try h.publish(topic: "iMEDE_watch/AP55", batch(hr: 150, seconds: 80, endAgo: 100))
+        XCTAssertTrue(try await h.eventually { try await h.alerts(state: "open").count == 1 })
+        let open = try await h.alerts(state: "open")
+        XCTAssertEqual(open.first?["rule"] as? String, "heart_rate_high")
+        XCTAssertEqual(open.first?["severity"] as? String, "urgent")
+        XCTAssertEqual((open.first?["resident"] as? [String: Any])?["id"] as? String, "R-0001")
+        XCTAssertEqual(h.hotline.requests.count, 0, "urgent heart rate goes to staff first, not the hotline")
+        // Readings back under the clear limit (< 120) resolve it.
+        try h.publish(topic: "iMEDE_watch/AP55", batch(hr: 88, seconds: 60, endAgo: 0))
+        XCTAssertTrue(try await h.eventually { try await h.alerts(state: "open").isEmpty })
+        let resolved = try await h.alerts(state: "resolved")
+        XCTAssertEqual(resolved.count, 1)
+        XCTAssertEqual(resolved.first?["rule"] as? String, "heart_rate_high")
+        XCTAssertEqual(try await h.metric("anxin_alerts_opened_total{rule=\"heart_rate_high\",severity=\"urgent\"}"), 1)
+        await h.shutdown()
+    }
+
+    func testAcknowledgeAndResolveThroughTheAPI() async throws {
+        let h = try await GatewayHarness()
+        try await h.start()
+        try h.publish("imede-fall")
+        XCTAssertTrue(try await h.eventually { try await h.alerts(state: "open").count == 1 })
+        let id = try await h.alerts(state: "open")[0]["id"] as! String
+        let (s1, _) = try await HTTP.post("http://127.0.0.1:\(h.httpPort)/api/v1/alerts/\(id)/ack", json: "{\"by\":\"nurse-7\",\"note\":\"on my way\"}")
+        XCTAssertEqual(s1, 200)
+        let acked = try await h.alerts(state: "acknowledged")
+        XCTAssertEqual(acked.first?["acknowledged_by"] as? String, "nurse-7")
+        let (s2, _) = try await HTTP.post("http://127.0.0.1:\(h.httpPort)/api/v1/alerts/\(id)/resolve", json: "{\"by\":\"nurse-7\"}")
+        XCTAssertEqual(s2, 200)
+        let (s3, d3) = try await HTTP.post("http://127.0.0.1:\(h.httpPort)/api/v1/alerts/\(id)/ack", json: "{\"by\":\"nurse-7\"}")
+        XCTAssertEqual(s3, 409)
+        XCTAssertTrue(String(decoding: d3, as: UTF8.self).contains("\"error\""))
+        let (s4, _) = try await HTTP.post("http://127.0.0.1:\(h.httpPort)/api/v1/alerts/nope/ack", json: "{\"by\":\"x\"}")
+        XCTAssertEqual(s4, 404)
+        let resident = try await h.getJSON("/api/v1/residents/R-0001")
+        XCTAssertEqual(resident["name"] as? String, "张桂兰")
+        await h.shutdown()
+    }
+}
