@@ -3,6 +3,7 @@ import Crypto
 import HTTPTypes
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// A real HTTP server standing in for the 12349 hotline, for tests and the demo.
@@ -106,6 +107,9 @@ public final class HotlineReceiver: Sendable {
         var port: Int?
         var host = "127.0.0.1"
         var server: Task<Void, Never>?
+        var group: ServiceGroup?
+        var open = 0
+        var maxOpen = 0
         var starting: CheckedContinuation<Int, any Error>?
     }
 
@@ -146,6 +150,9 @@ public final class HotlineReceiver: Sendable {
     /// Every request so far, in arrival order.
     public var requests: [Request] { state.withLock { $0.requests } }
 
+    /// The most requests that were being answered at the same time.
+    public var maxConcurrentRequests: Int { state.withLock { $0.maxOpen } }
+
     /// The bound port, once started.
     public var port: Int? { state.withLock { $0.port } }
 
@@ -180,11 +187,13 @@ public final class HotlineReceiver: Sendable {
                 self.started(port: channel.localAddress?.port)
             },
             logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         return try await withCheckedThrowingContinuation { continuation in
             let already = state.withLock { s -> Bool in
                 guard s.server == nil, s.starting == nil else { return true }
                 s.host = host
                 s.starting = continuation
+                s.group = group
                 return false
             }
             if already {
@@ -193,7 +202,7 @@ public final class HotlineReceiver: Sendable {
             }
             let server = Task {
                 do {
-                    try await app.run()
+                    try await group.run()
                     self.failStart("hotline receiver stopped before listening")
                 } catch {
                     self.failStart("hotline receiver could not listen on \(host):\(port): \(error)")
@@ -203,16 +212,17 @@ public final class HotlineReceiver: Sendable {
         }
     }
 
-    /// Stops listening and waits until the server is down.
+    /// Stops listening gracefully (answers in progress are finished) and waits until it is down.
     public func stop() async {
-        let server = state.withLock { s -> Task<Void, Never>? in
+        let (server, group) = state.withLock { s -> (Task<Void, Never>?, ServiceGroup?) in
             defer {
                 s.server = nil
+                s.group = nil
                 s.port = nil
             }
-            return s.server
+            return (s.server, s.group)
         }
-        server?.cancel()
+        await group?.triggerGracefulShutdown()
         await server?.value
     }
 
@@ -261,12 +271,15 @@ public final class HotlineReceiver: Sendable {
             if let key, (200..<300).contains(reply.status), s.accepted[key] == nil {
                 s.accepted[key] = reply.body
             }
+            s.open += 1
+            s.maxOpen = max(s.maxOpen, s.open)
             s.requests.append(
                 Request(
                     method: request.method.rawValue, path: request.uri.path, headers: headers, body: body,
                     arrivedAt: arrivedAt, signatureValid: valid, answeredStatus: reply.status))
             return reply
         }
+        defer { state.withLock { $0.open -= 1 } }
         if reply.delay > .zero { try await Task.sleep(for: reply.delay) }
 
         var fields = HTTPFields()

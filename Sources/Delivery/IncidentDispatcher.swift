@@ -69,15 +69,16 @@ public final class IncidentDispatcher: Service, Sendable {
     private func dispatch(settings: HotlineSettings, client: HTTPClient) async {
         let schedule = RetrySchedule(
             base: settings.backoffBase, cap: settings.backoffCap, retryAfterCap: settings.retryAfterCap)
+        let limit = max(1, settings.maxConcurrent)
         await withDiscardingTaskGroup { group in
             while !bell.isStopping && !Task.isCancelled {
                 let busy = inFlight.withLock { $0.count }
-                let free = settings.maxConcurrent - busy
+                let free = limit - busy
                 var started = 0
                 if free > 0 {
                     do {
                         // Over-fetch by the in-flight count so those can be skipped.
-                        let due = try await outbox.due(now: clock.now(), limit: settings.maxConcurrent + busy)
+                        let due = try await outbox.due(now: clock.now(), limit: limit + busy)
                         for incident in due where started < free && claim(incident.id) {
                             started += 1
                             group.addTask {

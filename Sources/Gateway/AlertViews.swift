@@ -9,9 +9,9 @@ final class AlertViews: Sendable {
     let registry: Mutex<RegistrySnapshot>
     let utcOffsetSeconds: Int
 
-    init(store: Store, registry: Mutex<RegistrySnapshot>, utcOffsetSeconds: Int) {
+    init(store: Store, registry: RegistrySnapshot, utcOffsetSeconds: Int) {
         self.store = store
-        self.registry = registry
+        self.registry = Mutex(registry)
         self.utcOffsetSeconds = utcOffsetSeconds
     }
 

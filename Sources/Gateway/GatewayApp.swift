@@ -58,7 +58,7 @@ public final class GatewayApp: Sendable {
                 }
             })
         let hub = AlertEventHub()
-        let views = AlertViews(store: readStore, registry: Mutex(runtime.registry), utcOffsetSeconds: config.utcOffsetSeconds)
+        let views = AlertViews(store: readStore, registry: runtime.registry, utcOffsetSeconds: config.utcOffsetSeconds)
         let outbox = StoreIncidentOutbox(store: outboxStore, metrics: metrics, clock: clock)
         let dispatcher = IncidentDispatcher(
             outbox: outbox, settings: try hotlineSettings(), clock: clock, logger: logger,
@@ -99,7 +99,7 @@ public final class GatewayApp: Sendable {
     func mqttSettings(topicFilters: [String]) throws -> MQTTSettings {
         var password: String?
         if let f = config.mqtt.passwordFile { password = try GatewayApp.readSecret(f, what: "mqtt.password_file") }
-        let tls = config.mqtt.tls.map { TLSSettings(caFile: $0.caFile, certFile: $0.certFile, keyFile: $0.keyFile) }
+        let tls = config.mqtt.tls.map { TLSSettings(caFile: $0.caFile ?? "/etc/ssl/certs/ca-certificates.crt", certFile: $0.certFile, keyFile: $0.keyFile) }
         return MQTTSettings(
             host: config.mqtt.host, port: config.mqtt.port, clientID: config.clientID, username: config.mqtt.username,
             password: password, tls: tls, keepAlive: config.mqtt.keepAliveSeconds,

@@ -19,8 +19,8 @@ public final class GatewayMetrics: Sendable {
     public let reloadFailures = Atomic<Int>(0)
     /// Oversize messages the ingest dropped before the hand-off (it never copies them).
     public let ingestOversize = Atomic<Int>(0)
-    let rejected: [Atomic<Int>]
-    let deliveries: [Atomic<Int>]
+    let rejected: [AtomicCounter]
+    let deliveries: [AtomicCounter]
     public let commitWindow = AtomicHistogram(bounds: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1])
     public let emergencyCommitWindow = AtomicHistogram(bounds: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1])
     private let alertsOpened = Mutex<[String: Int]>([:])
@@ -28,23 +28,23 @@ public final class GatewayMetrics: Sendable {
     public static let deliveryOutcomes = ["accepted", "duplicate", "retry", "rejected"]
 
     public init() {
-        rejected = RejectReason.allCases.map { _ in Atomic<Int>(0) }
-        deliveries = GatewayMetrics.deliveryOutcomes.map { _ in Atomic<Int>(0) }
+        rejected = RejectReason.allCases.map { _ in AtomicCounter() }
+        deliveries = GatewayMetrics.deliveryOutcomes.map { _ in AtomicCounter() }
     }
 
     @inline(__always)
     public func countRejected(_ reason: RejectReason) {
         let i = RejectReason.allCases.firstIndex(of: reason)!
-        rejected[i].add(1, ordering: .relaxed)
+        rejected[i].add(1)
     }
 
     public func rejectedCount(_ reason: RejectReason) -> Int {
-        rejected[RejectReason.allCases.firstIndex(of: reason)!].load(ordering: .relaxed)
+        rejected[RejectReason.allCases.firstIndex(of: reason)!].load()
     }
 
     public func countDelivery(_ outcome: String) {
         if let i = GatewayMetrics.deliveryOutcomes.firstIndex(of: outcome) {
-            deliveries[i].add(1, ordering: .relaxed)
+            deliveries[i].add(1)
         }
     }
 
@@ -68,7 +68,7 @@ public final class GatewayMetrics: Sendable {
         out += "# HELP anxin_messages_rejected_total Messages rejected, by reason.\n# TYPE anxin_messages_rejected_total counter\n"
         for (i, r) in RejectReason.allCases.enumerated() {
             let extra = r == .tooLarge ? oversize : 0
-            out += "anxin_messages_rejected_total{reason=\"\(r.rawValue)\"} \(rejected[i].load(ordering: .relaxed) + extra)\n"
+            out += "anxin_messages_rejected_total{reason=\"\(r.rawValue)\"} \(rejected[i].load() + extra)\n"
         }
         counter("anxin_sentinels_dropped_total", "Fields dropped because they held a not-measured sentinel.", sentinelsDropped.load(ordering: .relaxed))
         counter("anxin_readings_stored_total", "Readings committed to the database.", readingsStored.load(ordering: .relaxed))
@@ -83,7 +83,7 @@ public final class GatewayMetrics: Sendable {
         gauge("anxin_outbox_oldest_age_seconds", "Age of the oldest undelivered incident.", age < 0 ? 0 : Double(age) / 1000)
         out += "# HELP anxin_deliveries_total Hotline delivery attempts, by outcome.\n# TYPE anxin_deliveries_total counter\n"
         for (i, o) in GatewayMetrics.deliveryOutcomes.enumerated() {
-            out += "anxin_deliveries_total{outcome=\"\(o)\"} \(deliveries[i].load(ordering: .relaxed))\n"
+            out += "anxin_deliveries_total{outcome=\"\(o)\"} \(deliveries[i].load())\n"
         }
         out += commitWindow.render(name: "anxin_commit_window_seconds", help: "From receipt of the oldest message of a committed batch to its commit.")
         out += emergencyCommitWindow.render(name: "anxin_emergency_commit_window_seconds", help: "From receipt of an emergency message to the commit of its alert and incident.")
@@ -97,19 +97,19 @@ public final class GatewayMetrics: Sendable {
 /// A fixed-bucket histogram of seconds with atomic counters.
 public final class AtomicHistogram: Sendable {
     let bounds: [Double]
-    let buckets: [Atomic<Int>]
+    let buckets: [AtomicCounter]
     let count = Atomic<Int>(0)
     /// Sum in microseconds.
     let sumMicros = Atomic<Int>(0)
 
     public init(bounds: [Double]) {
         self.bounds = bounds
-        buckets = bounds.map { _ in Atomic<Int>(0) }
+        buckets = bounds.map { _ in AtomicCounter() }
     }
 
     public func record(seconds: Double) {
         for (i, b) in bounds.enumerated() where seconds <= b {
-            buckets[i].add(1, ordering: .relaxed)
+            buckets[i].add(1)
         }
         count.add(1, ordering: .relaxed)
         sumMicros.add(Int(max(0, seconds) * 1_000_000), ordering: .relaxed)
@@ -121,7 +121,7 @@ public final class AtomicHistogram: Sendable {
     public func quantileUpperBound(_ q: Double) -> Double? {
         let n = total
         guard n > 0 else { return nil }
-        for (i, b) in bounds.enumerated() where Double(buckets[i].load(ordering: .relaxed)) >= q * Double(n) {
+        for (i, b) in bounds.enumerated() where Double(buckets[i].load()) >= q * Double(n) {
             return b
         }
         return .infinity
@@ -130,7 +130,7 @@ public final class AtomicHistogram: Sendable {
     func render(name: String, help: String) -> String {
         var out = "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
         for (i, b) in bounds.enumerated() {
-            out += "\(name)_bucket{le=\"\(b)\"} \(buckets[i].load(ordering: .relaxed))\n"
+            out += "\(name)_bucket{le=\"\(b)\"} \(buckets[i].load())\n"
         }
         let n = count.load(ordering: .relaxed)
         out += "\(name)_bucket{le=\"+Inf\"} \(n)\n"
@@ -138,4 +138,12 @@ public final class AtomicHistogram: Sendable {
         out += "\(name)_count \(n)\n"
         return out
     }
+}
+
+/// One atomic counter as a class, so counters can sit in arrays.
+public final class AtomicCounter: Sendable {
+    let value = Atomic<Int>(0)
+    public init() {}
+    @inline(__always) public func add(_ n: Int) { value.add(n, ordering: .relaxed) }
+    @inline(__always) public func load() -> Int { value.load(ordering: .relaxed) }
 }

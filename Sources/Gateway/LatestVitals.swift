@@ -17,17 +17,17 @@ struct LatestVitals {
         }
     }
 
-    /// Vital signs measured within `window` ms before `now`.
+    /// Vital signs measured within `window` ms of `now` (the time the alert fired on).
     func recent(now: EpochMillis, window: EpochMillis) -> [(ReadingKind, Double, EpochMillis)] {
         var out: [(ReadingKind, Double, EpochMillis)] = []
         for k in ReadingKind.allCases where k != .location {
-            if let v = values[Int(k.rawValue)], now - v.at <= window { out.append((k, v.value, v.at)) }
+            if let v = values[Int(k.rawValue)], abs(now - v.at) <= window { out.append((k, v.value, v.at)) }
         }
         return out
     }
 
     func recentLocation(now: EpochMillis, window: EpochMillis) -> (Location, EpochMillis)? {
-        guard let l = location, now - l.1 <= window else { return nil }
+        guard let l = location, abs(now - l.1) <= window else { return nil }
         return l
     }
 }

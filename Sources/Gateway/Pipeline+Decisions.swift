@@ -57,8 +57,8 @@ extension Pipeline {
             summary: Self.summary(rule: d.rule, resident: resident, device: d.device, trigger: d.trigger),
             resident: resident, bedCode: bedCode, room: resident?.room,
             device: .init(id: d.device, profile: profile, registered: resident != nil, sim: resident?.sims[d.device]),
-            location: recent?.recentLocation(now: now, window: Self.incidentWindowMs).map { .init($0.0, at: $0.1) },
-            vitals: (recent?.recent(now: now, window: Self.incidentWindowMs) ?? []).map { .init($0.0, $0.1, at: $0.2) })
+            location: recent?.recentLocation(now: d.occurredAt, window: Self.incidentWindowMs).map { .init($0.0, at: $0.1) },
+            vitals: (recent?.recent(now: d.occurredAt, window: Self.incidentWindowMs) ?? []).map { .init($0.0, $0.1, at: $0.2) })
         let item = OutboxItem(
             id: draft.id, alertID: d.alertID, priority: Int(d.severity.rawValue), body: IncidentBody.render(draft),
             createdAt: now)

@@ -109,7 +109,7 @@ public struct Simulator {
             i += 1
             Thread.sleep(forTimeInterval: step)
         }
-        pub.flush()
+        try pub.flush()
     }
 
     // MARK: message shapes

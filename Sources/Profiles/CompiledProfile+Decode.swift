@@ -15,6 +15,7 @@ extension CompiledProfile {
         scratch: inout DecodeScratch, output: inout DecodeOutput
     ) -> Outcome {
         scratch.reset(rootSlots: rootSlotCount, arrayCount: arrayCount)
+        output.profile = id
         switch format {
         case .json(let trie):
             var scanner = JSONScanner(payload: payload, trie: trie)
@@ -26,7 +27,6 @@ extension CompiledProfile {
                     let reader = SampleReader(payload: payload, topic: topic, root: root, elements: elements)
                     guard let m = messages.firstIndex(where: { accepts($0, topic: topic, command: nil, reader) })
                     else { return .noMessage }
-                    output.profile = id
                     return finish(messages[m], reader, scratch.arrays, receivedAt, &output)
                 }
             }
@@ -42,7 +42,6 @@ extension CompiledProfile {
                 }
             }
             guard let m else { return .noMessage }
-            output.profile = id
             if syntax.lengthSlot >= 0 {
                 let span = scratch.root[Int(syntax.lengthSlot)]
                 let text = UnsafeRawBufferPointer(rebasing: payload[Int(span.start)..<Int(span.end)])

@@ -127,7 +127,17 @@ extension RuleEngine {
                 st.latest[r.kind] = LatestValue(value: value, at: t)
             }
             var progress = st.progress[def.name] ?? RuleProgress()
-            guard t >= progress.lastJudged else { return }
+            guard t >= progress.lastJudged else {
+                // A late sample never clears or extends a run, but an instant rule (no duration) still
+                // fires on it: a crisis reading stamped a moment before the last one must not be lost.
+                if def.duration == 0, let m = measures.first(where: { $0.kind == r.kind }),
+                    m.fireLimit(ctx.thresholds).holds(value)
+                {
+                    _ = raise(def, in: &st, subject: key, residentID: ctx.residentID, device: r.device,
+                        trigger: .reading(r.kind, value), occurredAt: t, wallNow: r.receivedAt, into: &decisions)
+                }
+                return
+            }
             progress.lastJudged = t
             defer { st.progress[def.name] = progress }
 

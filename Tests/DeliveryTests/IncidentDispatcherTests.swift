@@ -219,21 +219,34 @@ final class IncidentDispatcherTests: XCTestCase {
         let hotline = HotlineReceiver(defaultReply: .accepted(delay: .milliseconds(300)))
         _ = try await hotline.start()
         let outbox = MemoryOutbox()
-        for i in 0..<5 { await outbox.add(incident("INC-\(i)", createdAt: t0 + EpochMillis(i))) }
+        for i in 0..<5 { await outbox.add(incident("INC-\(i)", createdAt: t0 - 5 + EpochMillis(i))) }
         let dispatcher = IncidentDispatcher(
             outbox: outbox, settings: settings(hotline.url, maxConcurrent: 2), clock: ManualWallClock(t0),
             logger: quiet)
 
-        try await running(dispatcher) {
-            // Two arrive together; the third only once a slot is free.
-            let firstTwo = try await hotline.waitFor(count: 2)
-            XCTAssertEqual(firstTwo.compactMap { $0.header("Idempotency-Key") }.sorted(), ["INC-0", "INC-1"])
-            XCTAssertEqual(hotline.requests.count, 2)
-            try await outbox.waitForMarks(5)
-        }
+        try await running(dispatcher) { try await outbox.waitForMarks(5) }
 
+        XCTAssertEqual(hotline.maxConcurrentRequests, 2)
+        XCTAssertEqual(
+            Set(hotline.requests.prefix(2).compactMap { $0.header("Idempotency-Key") }), ["INC-0", "INC-1"])
         XCTAssertEqual(hotline.requests.count, 5)
         XCTAssertEqual(Set(hotline.requests.compactMap { $0.header("Idempotency-Key") }).count, 5)
+        await hotline.stop()
+    }
+
+    func testGracefulShutdownFinishesTheDeliveryInHand() async throws {
+        let hotline = HotlineReceiver(defaultReply: .accepted(ticket: "T-9", delay: .milliseconds(300)))
+        _ = try await hotline.start()
+        let outbox = MemoryOutbox()
+        await outbox.add(incident("INC-LAST"))
+        let dispatcher = IncidentDispatcher(
+            outbox: outbox, settings: settings(hotline.url), clock: ManualWallClock(t0), logger: quiet)
+
+        // Shutdown is triggered while the hotline is still answering.
+        try await running(dispatcher) { try await hotline.waitFor(count: 1) }
+
+        let marks = await outbox.marks
+        XCTAssertEqual(marks, [.delivered(id: "INC-LAST", status: 200, ticket: "T-9", at: t0)])
         await hotline.stop()
     }
 
@@ -261,7 +274,8 @@ final class IncidentDispatcherTests: XCTestCase {
         await outbox.add(incident("INC-DOWN"))
         let outcomes = Outcomes()
         let dispatcher = IncidentDispatcher(
-            outbox: outbox, settings: settings("http://127.0.0.1:\(port)/api/incidents"), clock: ManualWallClock(t0),
+            outbox: outbox, settings: settings("http://127.0.0.1:\(port)/api/incidents", timeout: .milliseconds(300)),
+            clock: ManualWallClock(t0),
             logger: quiet, random: { 0 }, onOutcome: { o, _ in outcomes.record(o) })
 
         try await running(dispatcher) { try await outbox.waitForMarks(1) }

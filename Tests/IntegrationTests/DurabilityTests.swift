@@ -13,10 +13,12 @@ final class DurabilityTests: XCTestCase {
         h.gateway.kill9()
         h.hotline.setDefaultReply(.accepted(ticket: "T-9"))
         try h.gateway.start()
-        XCTAssertTrue(await h.gateway.waitHealthy(timeout: 60))
-        XCTAssertTrue(try await h.eventually(30) {
+        let healthy = await h.gateway.waitHealthy(timeout: 60)
+        XCTAssertTrue(healthy)
+        let allArrived = try await h.eventually(30) {
             Set(h.hotline.requests.filter { (200..<300).contains($0.answeredStatus) }.compactMap { $0.header("Idempotency-Key") }).count == 3
-        }, "every incident arrives after the restart")
+        }
+        XCTAssertTrue(allArrived, "every incident arrives after the restart")
         let accepted = h.hotline.requests.filter { (200..<300).contains($0.answeredStatus) }
         let ids = accepted.compactMap { $0.header("Idempotency-Key") }
         XCTAssertEqual(ids.count, 3, "each id accepted exactly once: \(ids)")
@@ -40,17 +42,20 @@ final class DurabilityTests: XCTestCase {
         try h.publish(topic: "nobody/listens/here", "{}")
         try h.publish("imede-sos")
         _ = try await h.hotline.waitFor(count: 1)
-        XCTAssertTrue(try await h.eventually {
+        let counted = try await h.eventually {
             (try await h.metric("anxin_messages_rejected_total{reason=\"too_large\"}") ?? 0) >= 1
-        })
+        }
+        XCTAssertTrue(counted)
         let unparsable = try await h.metric("anxin_messages_rejected_total{reason=\"unparsable\"}") ?? 0
         let wrongType = try await h.metric("anxin_messages_rejected_total{reason=\"wrong_type\"}") ?? 0
         let badTime = try await h.metric("anxin_messages_rejected_total{reason=\"bad_time\"}") ?? 0
         XCTAssertGreaterThanOrEqual(unparsable, 2, "truncated JSON and binary garbage")
         XCTAssertGreaterThanOrEqual(wrongType + badTime, 1, "mistyped fields")
-        XCTAssertGreaterThanOrEqual(try await h.metric("anxin_sentinels_dropped_total") ?? 0, 3)
+        let sentinels = try await h.metric("anxin_sentinels_dropped_total") ?? 0
+        XCTAssertGreaterThanOrEqual(sentinels, 3)
         // The sentinel message's battery reading was kept.
-        XCTAssertTrue(try await h.eventually { (try await h.metric("anxin_readings_stored_total") ?? 0) >= 1 })
+        let stored = try await h.eventually { (try await h.metric("anxin_readings_stored_total") ?? 0) >= 1 }
+        XCTAssertTrue(stored)
         let (status, _) = try await HTTP.get("http://127.0.0.1:\(h.httpPort)/healthz")
         XCTAssertEqual(status, 200)
         XCTAssertTrue(h.gateway.isRunning)
@@ -63,7 +68,8 @@ final class DurabilityTests: XCTestCase {
         let broken = h.profilesDir.appendingPathComponent("zz-broken.yaml")
         try "id: broken\ntopics: [\"x/#\"]\nbogus_key: 1\n".write(to: broken, atomically: true, encoding: .utf8)
         h.gateway.signal(SIGHUP)
-        XCTAssertTrue(try await h.eventually { h.gateway.log.contains("zz-broken.yaml:") }, h.gateway.log)
+        let logged = try await h.eventually { h.gateway.log.contains("zz-broken.yaml:") }
+        XCTAssertTrue(logged, h.gateway.log)
         let line = h.gateway.log.split(separator: "\n").first { $0.contains("zz-broken.yaml:") }.map(String.init) ?? ""
         XCTAssertNotNil(line.range(of: #"zz-broken\.yaml:\d+:"#, options: .regularExpression), line)
         try h.publish("imede-sos")

@@ -61,9 +61,10 @@ final class EmergencyDeliveryTests: XCTestCase {
         // The staff API shows the open alerts with their incidents.
         let open = try await h.alerts(state: "open")
         XCTAssertEqual(open.count, 4)
-        XCTAssertTrue(try await h.eventually {
+        let delivered = try await h.eventually {
             try await h.alerts(state: "open").allSatisfy { (($0["incident"] as? [String: Any])?["state"] as? String) == "delivered" }
-        })
+        }
+        XCTAssertTrue(delivered)
         await h.shutdown()
     }
 

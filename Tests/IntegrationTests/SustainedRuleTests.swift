@@ -19,7 +19,8 @@ final class SustainedRuleTests: XCTestCase {
         // Three minutes of 150 bpm by the readings' own timestamps, in two uploads.
         try h.publish(topic: "iMEDE_watch/AP55", batch(hr: 150, seconds: 100, endAgo: 200))
         try h.publish(topic: "iMEDE_watch/AP55", batch(hr: 150, seconds: 80, endAgo: 100))
-        XCTAssertTrue(try await h.eventually { try await h.alerts(state: "open").count == 1 })
+        let opened = try await h.eventually { try await h.alerts(state: "open").count == 1 }
+        XCTAssertTrue(opened)
         let open = try await h.alerts(state: "open")
         XCTAssertEqual(open.first?["rule"] as? String, "heart_rate_high")
         XCTAssertEqual(open.first?["severity"] as? String, "urgent")
@@ -27,11 +28,13 @@ final class SustainedRuleTests: XCTestCase {
         XCTAssertEqual(h.hotline.requests.count, 0, "urgent heart rate goes to staff first, not the hotline")
         // Readings back under the clear limit (< 120) resolve it.
         try h.publish(topic: "iMEDE_watch/AP55", batch(hr: 88, seconds: 60, endAgo: 0))
-        XCTAssertTrue(try await h.eventually { try await h.alerts(state: "open").isEmpty })
+        let cleared = try await h.eventually { try await h.alerts(state: "open").isEmpty }
+        XCTAssertTrue(cleared)
         let resolved = try await h.alerts(state: "resolved")
         XCTAssertEqual(resolved.count, 1)
         XCTAssertEqual(resolved.first?["rule"] as? String, "heart_rate_high")
-        XCTAssertEqual(try await h.metric("anxin_alerts_opened_total{rule=\"heart_rate_high\",severity=\"urgent\"}"), 1)
+        let openedCount = try await h.metric("anxin_alerts_opened_total{rule=\"heart_rate_high\",severity=\"urgent\"}")
+        XCTAssertEqual(openedCount, 1)
         await h.shutdown()
     }
 
@@ -39,7 +42,8 @@ final class SustainedRuleTests: XCTestCase {
         let h = try await GatewayHarness()
         try await h.start()
         try h.publish("imede-fall")
-        XCTAssertTrue(try await h.eventually { try await h.alerts(state: "open").count == 1 })
+        let opened = try await h.eventually { try await h.alerts(state: "open").count == 1 }
+        XCTAssertTrue(opened)
         let id = try await h.alerts(state: "open")[0]["id"] as! String
         let (s1, _) = try await HTTP.post("http://127.0.0.1:\(h.httpPort)/api/v1/alerts/\(id)/ack", json: "{\"by\":\"nurse-7\",\"note\":\"on my way\"}")
         XCTAssertEqual(s1, 200)

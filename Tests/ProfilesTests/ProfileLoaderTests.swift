@@ -164,6 +164,31 @@ final class ProfileLoaderTests: XCTestCase {
         XCTAssertEqual(d.map(\.line), [7, 10, 11], d.map(\.description).joined(separator: "\n"))
     }
 
+    func testAuthoringGuideExampleLoadsAndDecodes() throws {
+        let guide = try String(
+            contentsOfFile: Fixtures.repoRoot.appendingPathComponent("DeviceProfiles/README.md").path, encoding: .utf8)
+        let section = try XCTUnwrap(guide.range(of: "## A complete example"))
+        let rest = guide[section.upperBound...]
+        let start = try XCTUnwrap(rest.range(of: "```yaml\n"))
+        let end = try XCTUnwrap(rest[start.upperBound...].range(of: "```"))
+        let yaml = String(rest[start.upperBound..<end.lowerBound])
+        let set = try ProfileSet.load(sources: [("acme.yaml", yaml)], defaultUTCOffsetSeconds: 0)
+        let payload = #"{"type":"vitals","ts":1795306530000,"body":{"hr":0,"temp_f":98.6,"alarm":2},"pos":{"lat":24.67,"lng":102.6,"radius":15}}"#
+        var out = DecodeOutput()
+        XCTAssertNil(set.decode(topic: "acme/B-7/up", payload: Array(payload.utf8), receivedAt: Fixtures.receivedAt, into: &out))
+        XCTAssertEqual(out.sentinels, ["heart_rate"])
+        XCTAssertEqual(out.observations.count, 3)
+        XCTAssertEqual(out.observations.map(\.device), ["B-7", "B-7", "B-7"])
+        guard case .reading(let temp) = out.observations[0], case .reading(let loc) = out.observations[1],
+            case .location(let l) = loc.value, case .event(let fall) = out.observations[2]
+        else { return XCTFail() }
+        XCTAssertEqual(temp.value, .number((98.6 - 32) * 5 / 9))
+        XCTAssertEqual(l.accuracyM, 15)
+        let wgs = Datum.gcj02.toWGS84(lat: 24.67, lon: 102.6)
+        XCTAssertEqual(l.lat, wgs.lat)
+        XCTAssertEqual(fall.kind, .fall)
+    }
+
     func testLoadFromFoldersReadsYamlFilesSortedAndReportsFilePaths() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("profiles-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

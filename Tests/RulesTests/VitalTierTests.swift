@@ -17,6 +17,15 @@ final class VitalTierTests: XCTestCase {
             device: "watch-1", trigger: .reading(.systolic, 230), occurredAt: t0, toHotline: true)])
     }
 
+    /// A crisis reading stamped a moment before a normal one already judged (a watch with
+    /// second-resolution time after a receive-time reading) still opens the crisis.
+    func testLateCrisisReadingStillFires() {
+        let h = Harness()
+        XCTAssertEqual(bp(h, 120, 80, at: t0 + 500), [])
+        XCTAssertEqual(bp(h, 230, 100, at: t0).map(\.summary), ["open bp_crisis critical hotline"])
+        XCTAssertEqual(bp(h, 120, 80, at: t0 + 400), [], "a late normal reading does not clear it")
+    }
+
     func testBpHighThenCrisisThenBothResolve() {
         let h = Harness()
         XCTAssertEqual(bp(h, 185, 90, at: t0).map(\.summary), ["open bp_high urgent"])
