@@ -18,6 +18,13 @@ if [ $rc -ne 0 ]; then
   echo "build failed"
   exit $rc
 fi
-swift test --skip-build 2>&1 | tee .build/test-output.txt | grep -vE "^Test Case .* (started|passed)"
+swift test --skip-build --disable-swift-testing 2>&1 | tee .build/test-output.txt | grep -vE "^Test Case .* (started|passed)"
 rc=${PIPESTATUS[0]}
+# One plain closing line from XCTest's last summary.
+summary=$(grep -E "Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test-output.txt | tail -1)
+total=$(sed -E 's/.*Executed ([0-9]+) tests?.*/\1/' <<<"$summary")
+failed=$(sed -E 's/.*with ([0-9]+) failures?.*/\1/' <<<"$summary")
+if [ -n "$total" ] && [ -n "$failed" ]; then
+  echo "$((total - failed)) passed, $failed failed"
+fi
 exit $rc
