@@ -92,6 +92,6 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "AnxinCore"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Store", "AnxinCore", "AnxinTesting"]),
         .testTarget(name: "StaffAPITests", dependencies: ["StaffAPI", "AnxinCore", .product(name: "HummingbirdTesting", package: "hummingbird")]),
-        .testTarget(name: "IntegrationTests", dependencies: ["AnxinTesting", "AnxinCore", "Gateway"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["AnxinTesting", "AnxinCore", "Gateway", "Store"]),
     ]
 )

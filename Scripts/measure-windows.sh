@@ -20,7 +20,7 @@ mosquitto -c "$work/m.conf" >/dev/null 2>&1 & pids+=($!)
 printf 'gateway_id: win\nmqtt: {port: %s}\nstorage: {path: %s/a.db}\nregistry: reg.yaml\nhttp: {listen: "127.0.0.1:%s"}\n' "$mp" "$work" "$hp" > "$work/a.yaml"
 "$bin" run --config "$work/a.yaml" 2>"$work/run.log" & pids+=($!)
 for _ in $(seq 200); do curl -sf "http://127.0.0.1:$hp/healthz" >/dev/null && break; sleep 0.1; done
-sc=$(python3 -c "print(','.join(['sos','fall','bp_crisis']*20))")
+sc=sos,fall,bp_crisis,sos,fall,bp_crisis
 "$bin" simulate --port "$mp" --residents "$RESIDENTS" --interval "$INTERVAL" --duration "$DURATION" \
   --scenarios "$sc" --scenario-delay $((DURATION / 2)) >/dev/null
 sleep 1

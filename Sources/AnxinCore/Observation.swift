@@ -60,8 +60,12 @@ public enum EventKind: UInt8, CaseIterable, Sendable, Codable, Hashable {
 }
 
 /// Map datum of a coordinate pair.
-public enum Datum: UInt8, Sendable, Codable, Hashable {
+public enum Datum: UInt8, Sendable, Codable, Hashable, CaseIterable {
     case wgs84, gcj02, bd09
+    public init?(name: String) {
+        guard let d = Datum.allCases.first(where: { $0.name == name }) else { return nil }
+        self = d
+    }
     public var name: String {
         switch self {
         case .wgs84: "wgs84"

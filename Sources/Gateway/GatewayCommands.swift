@@ -63,7 +63,7 @@ public enum GatewayRegistryImport {
             let snapshot = try RegistryLoader.importCSV(path: csvPath)
             return .success(RegistryLoader.renderYAML(snapshot))
         } catch {
-            return .failure(ConfigError(error.diagnostics.map { ConfigProblem(path: $0.path, line: $0.line, message: $0.message) }))
+            return .failure(ConfigError(error.diagnostics))
         }
     }
 }

@@ -24,7 +24,6 @@ public struct GatewayConfig: Sendable {
         public var path: String?
         /// Readings are committed in batches at most this far apart.
         public var batchIntervalMs = 100
-        public var retentionDays = 180
     }
     public struct HTTP: Sendable {
         public var host = "127.0.0.1"

@@ -45,6 +45,8 @@ public final class Pipeline: @unchecked Sendable {
     private let engine: RuleEngine
     private var output = DecodeOutput()
     private var pendingReadings: [Reading] = []
+    /// Devices heard through events only, so unknown devices are recorded too.
+    private var pendingEventDevices: [(device: String, profile: String, at: EpochMillis, registered: Bool)] = []
     private var pendingOldestReceivedAt: EpochMillis?
     private var decisions: [Decision] = []
     var latest: [String: LatestVitals] = [:]
@@ -182,8 +184,9 @@ public final class Pipeline: @unchecked Sendable {
             case .reading(let r):
                 pendingReadings.append(r)
                 latest[key, default: LatestVitals()].note(r)
-            case .event:
+            case .event(let e):
                 metrics.eventsReceived.add(1, ordering: .relaxed)
+                pendingEventDevices.append((e.device, output.profile, e.receivedAt, resident != nil))
             }
             let ctx = SubjectContext(
                 residentID: resident?.id, thresholds: resident?.thresholds ?? [:], homeZone: resident?.homeZone)
@@ -203,17 +206,21 @@ public final class Pipeline: @unchecked Sendable {
 
     /// Writes pending readings, alert decisions and changed rule state in one transaction.
     private func commit(now: EpochMillis) {
-        guard !pendingReadings.isEmpty || !decisions.isEmpty else {
+        guard !pendingReadings.isEmpty || !decisions.isEmpty || !pendingEventDevices.isEmpty else {
             pendingOldestReceivedAt = nil
             return
         }
         var changed: [String] = []
         var incidents = 0
+        var stored = 0
         // An emergency's outbox row needs a durable (synchronous=FULL) commit.
         let durable = decisions.contains { $0.toHotline }
         do {
             try store.inTransaction(durable: durable) {
-                for r in pendingReadings { try store.appendReading(r) }
+                for r in pendingReadings where try store.appendReading(r) { stored += 1 }
+                for e in pendingEventDevices {
+                    try store.noteDevice(e.device, profile: e.profile, seenAt: e.at, registered: e.registered)
+                }
                 for d in decisions {
                     if try apply(d, now: now) { incidents += 1 }
                     changed.append(d.alertID)
@@ -224,11 +231,12 @@ public final class Pipeline: @unchecked Sendable {
             logger.error("commit failed; will retry", metadata: ["error": "\(error)"])
             return
         }
-        metrics.readingsStored.add(pendingReadings.count, ordering: .relaxed)
+        metrics.readingsStored.add(stored, ordering: .relaxed)
         if let oldest = pendingOldestReceivedAt {
             metrics.commitWindow.record(seconds: Double(clock.now() - oldest) / 1000)
         }
         pendingReadings.removeAll(keepingCapacity: true)
+        pendingEventDevices.removeAll(keepingCapacity: true)
         pendingOldestReceivedAt = nil
         decisions.removeAll(keepingCapacity: true)
         if incidents > 0 { onIncidentQueued() }

@@ -28,7 +28,7 @@ public struct RuntimeSet: Sendable {
                     folders: config.profiles, defaultUTCOffsetSeconds: config.utcOffsetSeconds)
             }
         } catch {
-            problems += error.diagnostics.map { ConfigProblem(path: $0.path, line: $0.line, message: $0.message) }
+            problems += error.diagnostics
         }
         var rules: RuleSet?
         do {
@@ -38,14 +38,14 @@ public struct RuntimeSet: Sendable {
                 rules = RuleSet.shipped
             }
         } catch {
-            problems += error.diagnostics.map { ConfigProblem(path: $0.path, line: $0.line, message: $0.message) }
+            problems += error.diagnostics
         }
         var registry = RegistrySnapshot.empty
         if let path = config.registry {
             do {
                 registry = try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory).0
             } catch {
-                problems += error.diagnostics.map { ConfigProblem(path: $0.path, line: $0.line, message: $0.message) }
+                problems += error.diagnostics
             }
         }
         if let rules {

@@ -83,8 +83,11 @@ public struct Simulator {
         let start = Date()
         var injected = false
         var silenced = Set<String>()
-        let step = max(0.05, interval / Double(max(1, people.count)))
+        // Every device reports once per `interval`, spread evenly: each 20 ms tick publishes
+        // the reports that fell due since the last one.
+        let tick = 0.02
         var i = 0
+        var due = 0.0
         while duration <= 0 || Date().timeIntervalSince(start) < duration {
             if !injected, Date().timeIntervalSince(start) >= scenarioDelay {
                 injected = true
@@ -100,14 +103,17 @@ public struct Simulator {
                     print("injected \(sc.rawValue) for \(p.id) (\(p.device))")
                 }
             }
-            let p = people[i % people.count]
-            if !silenced.contains(p.device) {
+            due += Double(people.count) * tick / max(interval, 0.001)
+            while due >= 1 {
+                due -= 1
+                let p = people[i % people.count]
+                i += 1
+                if silenced.contains(p.device) { continue }
                 for (t, payload) in me.routine(person: p, now: SystemWallClock().now()) {
                     try pub.publish(topic: t, payload: Array(payload.utf8), qos: 1)
                 }
             }
-            i += 1
-            Thread.sleep(forTimeInterval: step)
+            Thread.sleep(forTimeInterval: tick)
         }
         try pub.flush()
     }

@@ -1,22 +1,7 @@
-/// One problem found in a profile file, pointing at the line to fix.
-///
-/// Its description is `path:line: message`, the form `anxin check` prints.
-public struct ProfileDiagnostic: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The profile file (or folder) the problem is in.
-    public var path: String
-    /// 1-based line of the offending YAML node.
-    public var line: Int
-    /// What is wrong, in words an operator can act on.
-    public var message: String
+import AnxinCore
 
-    public init(path: String, line: Int, message: String) {
-        self.path = path
-        self.line = line
-        self.message = message
-    }
-
-    public var description: String { "\(path):\(line): \(message)" }
-}
+/// A mistake in a file, `path:line: message` (shared across Anxin's loaders).
+public typealias ProfileDiagnostic = FileDiagnostic
 
 /// Every problem found while loading a set of profiles. Nothing was loaded: a running
 /// gateway keeps the set it has.

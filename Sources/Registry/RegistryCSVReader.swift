@@ -176,9 +176,9 @@ struct RegistryCSVReader {
         let lat = number(.homeLat, -90...90, log: &log)
         let lon = number(.homeLon, -180...180, log: &log)
         let radius = number(.homeRadius, 0.001...1_000_000, log: &log)
-        var datum = MapDatum.wgs84
+        var datum = Datum.wgs84
         if let d = row[.homeDatum] {
-            if let parsed = MapDatum(rawValue: d.lowercased()) {
+            if let parsed = Datum(name: d.lowercased()) {
                 datum = parsed
             } else {
                 log.report(line: line, "home_datum must be one of wgs84, gcj02, bd09")

@@ -1,24 +1,7 @@
-/// One problem found in a registry file, reported as `path:line: message`.
-///
-/// The message names what is wrong and which key, never a resident's data: a registry
-/// holds names, phone numbers and medical notes that must not reach a log line.
-public struct RegistryDiagnostic: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The registry file as it was named to the loader.
-    public var path: String
-    /// 1-based line in that file; 0 when the problem concerns the whole file.
-    public var line: Int
-    /// What is wrong, without values taken from the file.
-    public var message: String
+import AnxinCore
 
-    public init(path: String, line: Int, message: String) {
-        self.path = path
-        self.line = line
-        self.message = message
-    }
-
-    /// `path:line: message`.
-    public var description: String { "\(path):\(line): \(message)" }
-}
+/// A mistake in a file, `path:line: message` (shared across Anxin's loaders).
+public typealias RegistryDiagnostic = FileDiagnostic
 
 /// A registry that cannot be used: the caller keeps its running registry (reload) or
 /// refuses to start (`anxin check`, start-up) and prints every diagnostic.

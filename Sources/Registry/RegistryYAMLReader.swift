@@ -149,7 +149,7 @@ struct RegistryYAMLReader {
         var lat: Double?
         var lon: Double?
         var radius: Double?
-        var datum = MapDatum.wgs84
+        var datum = Datum.wgs84
         var ok = true
         for (key, value) in map {
             guard let k = keyName(key, allowed: Self.homeZoneKeys, in: "home_zone") else { continue }
@@ -174,7 +174,7 @@ struct RegistryYAMLReader {
                 }
             default:
                 if let s = text(value, "datum") {
-                    if let d = MapDatum(rawValue: s.lowercased()) {
+                    if let d = Datum(name: s.lowercased()) {
                         datum = d
                     } else {
                         log.report(line: Self.line(value), "datum must be one of wgs84, gcj02, bd09")

@@ -1,6 +1,7 @@
 import AnxinCore
 import AnxinTesting
 import Foundation
+import Store
 import XCTest
 
 final class SustainedRuleTests: XCTestCase {
@@ -58,6 +59,21 @@ final class SustainedRuleTests: XCTestCase {
         XCTAssertEqual(s4, 404)
         let resident = try await h.getJSON("/api/v1/residents/R-0001")
         XCTAssertEqual(resident["name"] as? String, "张桂兰")
+        await h.shutdown()
+    }
+
+    /// SIGTERM: stop taking messages, commit what is in hand, exit 0.
+    func testSIGTERMCommitsWhatIsInHandAndExitsZero() async throws {
+        let h = try await GatewayHarness()
+        try await h.start()
+        try h.publish(topic: "iMEDE_watch/AP55", batch(hr: 70, seconds: 200, endAgo: 0))
+        // Wait until the gateway has taken the message, then stop it at once.
+        let taken = try await h.eventually { (try await h.metric("anxin_messages_received_total") ?? 0) >= 1 }
+        XCTAssertTrue(taken)
+        XCTAssertEqual(h.gateway.stop(), 0, "SIGTERM exits 0")
+        let store = try Store(path: h.dir.path + "/anxin.db", readOnly: true)
+        XCTAssertEqual(try store.readingCount(), 11 * 2, "11 samples of heart rate and SpO2 committed")
+        XCTAssertTrue(h.gateway.log.contains("committing what is in hand"))
         await h.shutdown()
     }
 }

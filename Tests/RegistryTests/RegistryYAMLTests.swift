@@ -129,8 +129,8 @@ final class RegistryYAMLTests: XCTestCase {
 
     func testHomeZoneInGCJ02AndBD09IsStoredAsWGS84() throws {
         let wgs = (lat: 24.6692, lon: 102.5958)
-        let gcj = MapDatum.wgs84ToGCJ02(lat: wgs.lat, lon: wgs.lon)
-        let bd = MapDatum.gcj02ToBD09(lat: gcj.lat, lon: gcj.lon)
+        let gcj = Datum.gcj02.fromWGS84(lat: wgs.lat, lon: wgs.lon)
+        let bd = Datum.bd09.fromWGS84(lat: wgs.lat, lon: wgs.lon)
         let path = try folder.write(
             "r.yaml",
             """

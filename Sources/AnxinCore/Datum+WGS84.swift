@@ -1,4 +1,3 @@
-import AnxinCore
 import Foundation
 
 extension Datum {
