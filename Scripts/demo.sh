@@ -7,9 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 Scripts/deps.sh
-echo "== building anxin (release; the first build takes several minutes)"
-swift build -c release --product anxin 2>&1 | grep -E "error|warning: unre|Compiling anxin|Build complete" || true
-bin=$(swift build -c release --show-bin-path)/anxin
+build=${DEMO_BUILD:-debug}   # DEMO_BUILD=release for the installed configuration
+echo "== building anxin ($build; the first build takes several minutes)"
+swift build -c "$build" --product anxin > /tmp/anxin-demo-build.log 2>&1 || { tail -30 /tmp/anxin-demo-build.log; exit 1; }
+bin=$(swift build -c "$build" --show-bin-path)/anxin
 work=$(mktemp -d /tmp/anxin-demo.XXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; echo "demo files kept in $work"; }
@@ -46,11 +47,13 @@ echo "== gateway up: staff API http://127.0.0.1:$http_port/api/v1/alerts  metric
 sleep 8
 echo "== open alerts (staff API):"
 curl -s "http://127.0.0.1:$http_port/api/v1/alerts?state=open" | python3 -c '
-import json,sys
+import json, sys
 for a in json.load(sys.stdin)["alerts"]:
     r = a.get("resident") or {}
     inc = a.get("incident") or {}
-    print(f"  {a[\"severity\"]:8} {a[\"rule\"]:16} {r.get(\"name\",\"-\")} {r.get(\"bed\",\"\")} incident={inc.get(\"state\",\"-\")} ticket={inc.get(\"ticket\") or \"-\"}")'
+    print("  %-8s %-16s %s %s incident=%s ticket=%s" % (a["severity"], a["rule"], r.get("name", "未登记"),
+          r.get("bed") or "", inc.get("state", "-"), inc.get("ticket") or "-"))'
+echo "== incidents received by the local 12349 hotline: $(wc -l < "$work/incidents.jsonl" 2>/dev/null || echo 0)"
 echo "== metrics:"
 curl -s "http://127.0.0.1:$http_port/metrics" | grep -E "^anxin_(messages_received|readings_stored|alerts_opened|deliveries)_total" | sed 's/^/  /'
 if [ -n "${DEMO_SECONDS:-}" ]; then sleep "$DEMO_SECONDS"; else echo "== running; Ctrl-C to stop"; wait; fi

@@ -9,6 +9,8 @@ public final class GatewayMetrics: Sendable {
     public let messagesReceived = Atomic<Int>(0)
     public let sentinelsDropped = Atomic<Int>(0)
     public let readingsStored = Atomic<Int>(0)
+    /// Readings dropped from memory because the database could not take them for too long.
+    public let readingsShed = Atomic<Int>(0)
     public let eventsReceived = Atomic<Int>(0)
     public let unregisteredObservations = Atomic<Int>(0)
     public let outboxDepth = Atomic<Int>(0)
@@ -21,7 +23,8 @@ public final class GatewayMetrics: Sendable {
     public let ingestOversize = Atomic<Int>(0)
     let rejected: [AtomicCounter]
     let deliveries: [AtomicCounter]
-    public let commitWindow = AtomicHistogram(bounds: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1])
+    public let commitWindow = AtomicHistogram(
+        bounds: [0.001, 0.005, 0.01, 0.025, 0.05, 0.075, 0.09, 0.1, 0.11, 0.125, 0.15, 0.25, 0.5, 1, 5])
     public let emergencyCommitWindow = AtomicHistogram(bounds: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1])
     private let alertsOpened = Mutex<[String: Int]>([:])
 
@@ -72,6 +75,7 @@ public final class GatewayMetrics: Sendable {
         }
         counter("anxin_sentinels_dropped_total", "Fields dropped because they held a not-measured sentinel.", sentinelsDropped.load(ordering: .relaxed))
         counter("anxin_readings_stored_total", "Readings committed to the database.", readingsStored.load(ordering: .relaxed))
+        counter("anxin_readings_shed_total", "Readings dropped because commits kept failing (alerts are never shed).", readingsShed.load(ordering: .relaxed))
         counter("anxin_events_received_total", "Device events decoded.", eventsReceived.load(ordering: .relaxed))
         counter("anxin_unregistered_observations_total", "Readings and events from devices bound to no resident.", unregisteredObservations.load(ordering: .relaxed))
         out += "# HELP anxin_alerts_opened_total Alerts opened, by rule and severity.\n# TYPE anxin_alerts_opened_total counter\n"

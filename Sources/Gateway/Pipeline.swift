@@ -53,6 +53,13 @@ public final class Pipeline: @unchecked Sendable {
     /// Profile of each device heard, for incidents.
     var deviceProfiles: [String: String] = [:]
     private var lastTick: EpochMillis = 0
+    private lazy var commitAfterMs = EpochMillis(max(1, config.storage.batchIntervalMs * 4 / 5 - 10))
+    /// After a failed commit (disk full, I/O error) the next try waits this long, so a broken
+    /// disk is not hammered every loop; what is pending stays in memory meanwhile.
+    private var retryCommitAfter: EpochMillis = 0
+    private var lastCommitErrorLog: EpochMillis = 0
+    /// Readings held in memory at most while commits fail; older ones are shed (counted).
+    static let maxPendingReadings = 500_000
 
     // Shared with other threads.
     private let inbox = Mutex<Inbox>(Inbox())
@@ -137,7 +144,9 @@ public final class Pipeline: @unchecked Sendable {
                 if !decisions.isEmpty { commit(now: now) }
             }
             serviceInbox()
-            if let oldest = pendingOldestReceivedAt, clock.now() - oldest >= EpochMillis(config.storage.batchIntervalMs) {
+            // Commit early enough that the oldest reading waits at most the batch interval,
+            // allowing for the loop's 10 ms wake-up and the commit itself.
+            if let oldest = pendingOldestReceivedAt, clock.now() - oldest >= commitAfterMs {
                 commit(now: clock.now())
             }
             if stopping && batch.isEmpty {
@@ -210,6 +219,7 @@ public final class Pipeline: @unchecked Sendable {
             pendingOldestReceivedAt = nil
             return
         }
+        guard now >= retryCommitAfter else { return }
         var changed: [String] = []
         var incidents = 0
         var stored = 0
@@ -228,7 +238,18 @@ public final class Pipeline: @unchecked Sendable {
                 for (key, blob) in engine.drainChangedState() { try store.saveRuleState(key: key, blob: blob) }
             }
         } catch {
-            logger.error("commit failed; will retry", metadata: ["error": "\(error)"])
+            retryCommitAfter = now + 500
+            if now - lastCommitErrorLog >= 10_000 {
+                lastCommitErrorLog = now
+                logger.error(
+                    "commit failed; alerts and readings are kept in memory and retried",
+                    metadata: ["error": "\(error)", "pending_readings": "\(pendingReadings.count)"])
+            }
+            if pendingReadings.count > Self.maxPendingReadings {
+                let shed = pendingReadings.count - Self.maxPendingReadings
+                pendingReadings.removeFirst(shed)
+                metrics.readingsShed.add(shed, ordering: .relaxed)
+            }
             return
         }
         metrics.readingsStored.add(stored, ordering: .relaxed)

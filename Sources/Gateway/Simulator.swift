@@ -100,7 +100,7 @@ public struct Simulator {
                     for (t, payload) in me.scenario(sc, person: p, now: SystemWallClock().now()) {
                         try pub.publish(topic: t, payload: Array(payload.utf8), qos: 1)
                     }
-                    print("injected \(sc.rawValue) for \(p.id) (\(p.device))")
+                    FileHandle.standardOutput.write(Data("injected \(sc.rawValue) for \(p.id) (\(p.device))\n".utf8))
                 }
             }
             due += Double(people.count) * tick / max(interval, 0.001)
@@ -113,7 +113,11 @@ public struct Simulator {
                     try pub.publish(topic: t, payload: Array(payload.utf8), qos: 1)
                 }
             }
-            Thread.sleep(forTimeInterval: tick)
+            // Let the client exchange packets (acknowledgements) while waiting for the next tick.
+            let tickStart = Date()
+            try? pub.flush(timeoutMs: Int(tick * 750))
+            let rest = tick - Date().timeIntervalSince(tickStart)
+            if rest > 0 { Thread.sleep(forTimeInterval: rest) }
         }
         try pub.flush()
     }

@@ -34,19 +34,22 @@ final class StaffData: StaffDataSource {
     }
 
     func acknowledge(alertID: String, by: String, note: String?) async throws -> StaffActionResult {
-        map(await pipeline.perform(.acknowledge(alertID: alertID, by: by, note: note)))
+        try map(await pipeline.perform(.acknowledge(alertID: alertID, by: by, note: note)))
     }
 
     func resolve(alertID: String, by: String, note: String?) async throws -> StaffActionResult {
-        map(await pipeline.perform(.resolve(alertID: alertID, by: by, note: note)))
+        try map(await pipeline.perform(.resolve(alertID: alertID, by: by, note: note)))
     }
 
-    private func map(_ r: Pipeline.StaffCommandResult) -> StaffActionResult {
+    /// A staff action the database could not record (answered 500, never silently dropped).
+    struct ActionNotRecorded: Error {}
+
+    private func map(_ r: Pipeline.StaffCommandResult) throws -> StaffActionResult {
         switch r {
-        case .ok(let rec): .ok(views.view(rec))
-        case .notFound: .notFound
-        case .alreadyResolved: .alreadyResolved
-        case .failed: .notFound
+        case .ok(let rec): return .ok(views.view(rec))
+        case .notFound: return .notFound
+        case .alreadyResolved: return .alreadyResolved
+        case .failed: throw ActionNotRecorded()
         }
     }
 

@@ -32,6 +32,9 @@ struct RuleProgress: Codable, Sendable {
     /// Measured time of the last reading judged; older readings are not judged again.
     var lastJudged: EpochMillis = .min
     var run: BreachRun?
+    /// A run built from late samples (a buffered upload arriving after a live reading),
+    /// judged on their own measured times so a backlog still fires its rule.
+    var backfill: BreachRun?
 }
 
 /// A latest value of a measure, for rules that look at several measures together.

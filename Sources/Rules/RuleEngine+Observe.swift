@@ -128,14 +128,25 @@ extension RuleEngine {
             }
             var progress = st.progress[def.name] ?? RuleProgress()
             guard t >= progress.lastJudged else {
-                // A late sample never clears or extends a run, but an instant rule (no duration) still
-                // fires on it: a crisis reading stamped a moment before the last one must not be lost.
-                if def.duration == 0, let m = measures.first(where: { $0.kind == r.kind }),
-                    m.fireLimit(ctx.thresholds).holds(value)
-                {
-                    _ = raise(def, in: &st, subject: key, residentID: ctx.residentID, device: r.device,
-                        trigger: .reading(r.kind, value), occurredAt: t, wallNow: r.receivedAt, into: &decisions)
+                // A late sample (a buffered upload after a live reading) never clears an alert, but it
+                // can fire one: an instant rule at once, a rule with a duration once the late samples
+                // themselves span it. A crisis or a sustained breach in a backlog must not be lost.
+                defer { st.progress[def.name] = progress }
+                guard let m = measures.first(where: { $0.kind == r.kind }), m.fireLimit(ctx.thresholds).holds(value)
+                else {
+                    progress.backfill = nil
+                    return
                 }
+                if var run = progress.backfill, t >= run.last, t - run.last <= rules.maxGap {
+                    run.last = t
+                    progress.backfill = run
+                } else {
+                    progress.backfill = BreachRun(first: t, last: t, reported: false)
+                }
+                guard let run = progress.backfill, !run.reported, run.last - run.first >= def.duration else { return }
+                let raised = raise(def, in: &st, subject: key, residentID: ctx.residentID, device: r.device,
+                    trigger: .reading(r.kind, value), occurredAt: t, wallNow: r.receivedAt, into: &decisions)
+                if raised { progress.backfill?.reported = true }
                 return
             }
             progress.lastJudged = t

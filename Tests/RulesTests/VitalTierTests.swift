@@ -26,6 +26,19 @@ final class VitalTierTests: XCTestCase {
         XCTAssertEqual(bp(h, 120, 80, at: t0 + 400), [], "a late normal reading does not clear it")
     }
 
+    /// A buffered upload of 3 minutes at 150 bpm arriving after a live reading is judged on its
+    /// own measured times: exactly one heart_rate_high opens.
+    func testLateBufferedRunStillFiresItsDuration() {
+        let h = Harness()
+        XCTAssertEqual(h.reading(.heartRate, 70, at: t0 + 10 * minute), [])
+        var opened: [String] = []
+        for k in 0...9 {
+            opened += h.reading(.heartRate, 150, at: t0 + EpochMillis(k) * 20_000).map(\.summary)
+        }
+        XCTAssertEqual(opened, ["open heart_rate_high urgent"])
+        XCTAssertEqual(h.reading(.heartRate, 150, at: t0 + 200_000), [], "the same backlog does not open twice")
+    }
+
     func testBpHighThenCrisisThenBothResolve() {
         let h = Harness()
         XCTAssertEqual(bp(h, 185, 90, at: t0).map(\.summary), ["open bp_high urgent"])
