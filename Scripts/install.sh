@@ -10,7 +10,7 @@ export PATH="/opt/swift/usr/bin:$PATH"
 Scripts/deps.sh
 swift build -c release --product anxin
 bin=$(swift build -c release --show-bin-path)/anxin
-install -m 0755 "$bin" /usr/local/bin/anxin
+install -s -m 0755 "$bin" /usr/local/bin/anxin
 id anxin >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin anxin
 install -d -m 0750 -g anxin /etc/anxin /etc/anxin/profiles /etc/anxin/secrets
 install -m 0640 -g anxin DeviceProfiles/*.yaml /etc/anxin/profiles/

@@ -9,7 +9,7 @@ struct Anxin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "anxin",
         abstract: "安心 Anxin: the elderly-care device gateway (wristbands and bed sensors in, 12349 incidents out).",
-        subcommands: [Run.self, Check.self, Decode.self, Simulate.self, RegistryCommand.self])
+        subcommands: [Run.self, Check.self, Decode.self, Simulate.self, RegistryCommand.self, OutboxCommand.self])
 }
 
 struct ConfigOption: ParsableArguments {
@@ -158,6 +158,33 @@ struct RegistryCommand: ParsableCommand {
                 for p in e.problems { FileHandle.standardError.write(Data((p.description + "\n").utf8)) }
                 throw ExitCode(1)
             }
+        }
+    }
+}
+
+struct OutboxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "outbox", abstract: "Hotline outbox: list waiting or rejected incidents, requeue one.",
+        subcommands: [List.self, Requeue.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Rejected and pending incidents, one per line.")
+        @OptionGroup var options: ConfigOption
+        func run() throws {
+            for line in try GatewayOutbox.list(config: try options.load()) { print(line) }
+        }
+    }
+
+    struct Requeue: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Send a rejected incident to the hotline again.")
+        @OptionGroup var options: ConfigOption
+        @Argument(help: "Incident id (see `anxin outbox list`).") var id: String
+        func run() throws {
+            guard try GatewayOutbox.requeue(config: try options.load(), id: id) else {
+                FileHandle.standardError.write(Data("no pending or rejected incident \(id)\n".utf8))
+                throw ExitCode(1)
+            }
+            print("requeued \(id)")
         }
     }
 }

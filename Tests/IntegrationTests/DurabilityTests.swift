@@ -31,6 +31,56 @@ final class DurabilityTests: XCTestCase {
         await h.shutdown()
     }
 
+    /// A rejected incident (400) stays for the operator; `anxin outbox requeue` sends it again.
+    func testRejectedIncidentIsKeptAndRequeuedByTheOperator() async throws {
+        let h = try await GatewayHarness(hotlineDefault: .status(400))
+        try await h.start()
+        try h.publish("imede-sos")
+        _ = try await h.hotline.waitFor(count: 1)
+        let rejected = try await h.eventually { (try await h.metric("anxin_deliveries_total{outcome=\"rejected\"}") ?? 0) == 1 }
+        XCTAssertTrue(rejected)
+        let list = try runAnxin(["outbox", "list", "--config", h.configPath])
+        XCTAssertEqual(list.status, 0, list.err)
+        let line = list.out.split(separator: "\n").first.map(String.init) ?? ""
+        XCTAssertTrue(line.contains("\trejected\t") && line.contains("status=400"), list.out)
+        let id = String(line.split(separator: "\t")[0])
+        h.hotline.setDefaultReply(.accepted(ticket: "T-7"))
+        let requeue = try runAnxin(["outbox", "requeue", "--config", h.configPath, id])
+        XCTAssertEqual(requeue.status, 0, requeue.err)
+        let resent = try await h.eventually(40) { h.hotline.requests.contains { $0.answeredStatus == 201 || $0.answeredStatus == 200 } }
+        XCTAssertTrue(resent, "the requeued incident is sent again")
+        XCTAssertEqual(h.hotline.requests.count, 2, "sent once, rejected, requeued, sent once more")
+        await h.shutdown()
+    }
+
+    /// Rule state (a heart-rate run half way to its 2 minutes) survives a restart.
+    func testRuleStateSurvivesARestart() async throws {
+        let h = try await GatewayHarness()
+        try await h.start()
+        let end = SystemWallClock().now() / 1000
+        func batch(_ from: Int64, _ to: Int64) -> String {
+            let items = stride(from: from, through: to, by: 20).map {
+                "{\"timestamp\":\(end - 200 + $0),\"heartRate\":150}"
+            }
+            return "{\"IMEI\":\"865067021234567\",\"data\":[\(items.joined(separator: ","))]}"
+        }
+        try h.publish(topic: "iMEDE_watch/AP55", batch(0, 80))
+        let taken = try await h.eventually { (try await h.metric("anxin_readings_stored_total") ?? 0) >= 5 }
+        XCTAssertTrue(taken)
+        let early = try await h.alerts(state: "open")
+        XCTAssertEqual(early.count, 0, "80 s is not yet 2 minutes")
+        XCTAssertEqual(h.gateway.stop(), 0)
+        try h.gateway.start()
+        let healthy = await h.gateway.waitHealthy(timeout: 60)
+        XCTAssertTrue(healthy)
+        try h.publish(topic: "iMEDE_watch/AP55", batch(100, 160))
+        let opened = try await h.eventually { try await h.alerts(state: "open").count == 1 }
+        XCTAssertTrue(opened, "the run started before the restart completes after it")
+        let open = try await h.alerts(state: "open")
+        XCTAssertEqual(open.first?["rule"] as? String, "heart_rate_high")
+        await h.shutdown()
+    }
+
     func testBadPayloadsAreRejectedAndCountedAndTheGatewayKeepsServing() async throws {
         let h = try await GatewayHarness()
         try await h.start()
