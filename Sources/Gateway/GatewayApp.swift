@@ -62,7 +62,15 @@ public final class GatewayApp: Sendable {
         let outbox = StoreIncidentOutbox(store: outboxStore, metrics: metrics, clock: clock)
         let dispatcher = IncidentDispatcher(
             outbox: outbox, settings: try hotlineSettings(), clock: clock, logger: logger,
-            onOutcome: { [metrics] outcome, _ in metrics.countDelivery(outcome.rawValue) })
+            onOutcome: { [metrics] outcome, incident in
+                metrics.countDelivery(outcome.rawValue)
+                let meta: Logger.Metadata = ["incident": "\(incident.id)", "attempt": "\(incident.attempts + 1)"]
+                switch outcome {
+                case .accepted, .duplicate: logger.info("incident delivered to the hotline (\(outcome.rawValue))", metadata: meta)
+                case .retry: logger.warning("hotline delivery will be retried", metadata: meta)
+                case .rejected: logger.error("hotline rejected the incident; kept for `anxin outbox requeue`", metadata: meta)
+                }
+            })
         let pipeline = Pipeline(
             config: config, runtime: runtime, store: store, handoff: handoff, metrics: metrics, clock: clock,
             logger: logger,

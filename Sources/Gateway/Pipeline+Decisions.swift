@@ -18,6 +18,13 @@ extension Pipeline {
             try store.insertAlert(rec)
             try store.addHistory(alertID: d.alertID, at: now, action: .opened, by: "rules", detail: rec.triggerJSON)
             metrics.countAlertOpened(rule: d.rule, severity: d.severity)
+            // Ids and rule only: names, phones and payloads never reach the log.
+            logger.notice(
+                "alert opened",
+                metadata: [
+                    "alert": "\(d.alertID)", "rule": "\(d.rule)", "severity": "\(d.severity.name)",
+                    "hotline": "\(d.toHotline)",
+                ])
             if d.toHotline { return try queueIncident(d, now: now) }
         case .update:
             guard var rec = try store.alert(id: d.alertID) else { return false }

@@ -65,6 +65,12 @@ final class EmergencyDeliveryTests: XCTestCase {
             try await h.alerts(state: "open").allSatisfy { (($0["incident"] as? [String: Any])?["state"] as? String) == "delivered" }
         }
         XCTAssertTrue(delivered)
+        // The journal gets ids and rules, never names, phone numbers, addresses or payloads.
+        let log = h.gateway.log
+        XCTAssertTrue(log.contains("alert opened"), log)
+        for secret in ["张桂兰", "13800000000", "13900000000", "月山社区", "\"IMEI\"", "3G*4700609403"] {
+            XCTAssertFalse(log.contains(secret), "log contains \(secret)")
+        }
         await h.shutdown()
     }
 
