@@ -7,12 +7,7 @@ import XCTest
 final class BackPressureTests: XCTestCase {
     func testTinyHandoffAndSlowConsumerLoseNothingAndKeepOrderPerTopic() throws {
         let broker = try TestBroker()
-        let handoff = MessageHandoff(capacity: 10)
-        let events = EventRecorder()
-        let ingest = MQTTIngest(
-            settings: testSettings(port: broker.port), handoff: handoff, clock: ManualWallClock(fixedReceiveTime),
-            onEvent: events.handler)
-        try ingest.start()
+        let (ingest, handoff, events) = try startIngest(broker: broker, capacity: 10)
         defer { ingest.stop() }
         XCTAssertEqual(events.wait { $0.isSubscribed }.count, 1)
         let drain = Drain(handoff, batch: 3, pauseMicros: 300)

@@ -7,12 +7,7 @@ import XCTest
 final class IngestReceiveTests: XCTestCase {
     func testReceivesQoS1MessagesWithExactPayloadBytes() throws {
         let broker = try TestBroker()
-        let handoff = MessageHandoff(capacity: 100)
-        let events = EventRecorder()
-        let ingest = MQTTIngest(
-            settings: testSettings(port: broker.port), handoff: handoff, clock: ManualWallClock(fixedReceiveTime),
-            onEvent: events.handler)
-        try ingest.start()
+        let (ingest, handoff, events) = try startIngest(broker: broker, capacity: 100)
         defer { ingest.stop() }
         XCTAssertEqual(events.wait { $0.isSubscribed }.count, 1)
         XCTAssertEqual(events.all.first, .connected(sessionPresent: false))

@@ -1,4 +1,5 @@
 import AnxinCore
+import AnxinTesting
 import Foundation
 import XCTest
 
@@ -125,3 +126,14 @@ func testSettings(
 }
 
 let fixedReceiveTime: EpochMillis = 1_795_000_000_123
+
+/// An ingest started against `broker` with the test settings, a fresh hand-off and an event recorder.
+func startIngest(broker: TestBroker, capacity: Int) throws -> (MQTTIngest, MessageHandoff, EventRecorder) {
+    let handoff = MessageHandoff(capacity: capacity)
+    let events = EventRecorder()
+    let ingest = MQTTIngest(
+        settings: testSettings(port: broker.port), handoff: handoff, clock: ManualWallClock(fixedReceiveTime),
+        onEvent: events.handler)
+    try ingest.start()
+    return (ingest, handoff, events)
+}
