@@ -81,6 +81,31 @@ final class DurabilityTests: XCTestCase {
         await h.shutdown()
     }
 
+    /// /healthz says why it is unhealthy while the broker is away, and recovers with it;
+    /// an SOS sent while the gateway was away (persistent session) still arrives.
+    func testHealthFollowsTheBrokerAndTheSessionKeepsMessages() async throws {
+        let h = try await GatewayHarness()
+        try await h.start()
+        try h.broker.stop(.kill)
+        let down = try await h.eventually(15) {
+            let (status, data) = try await HTTP.get("http://127.0.0.1:\(h.httpPort)/healthz")
+            return status == 503 && String(decoding: data, as: UTF8.self).contains("broker")
+        }
+        XCTAssertTrue(down, "503 with the reason while the broker is down")
+        try h.broker.start()
+        let up = try await h.eventually(40) {
+            (try? await HTTP.get("http://127.0.0.1:\(h.httpPort)/healthz"))?.0 == 200
+        }
+        XCTAssertTrue(up, "healthy again once the broker is back")
+        // Gateway stopped, SOS published, gateway started: the broker kept it for the session.
+        XCTAssertEqual(h.gateway.stop(), 0)
+        try h.publish("imede-sos")
+        try h.gateway.start()
+        let reqs = try await h.hotline.waitFor(count: 1, timeout: .seconds(30))
+        XCTAssertEqual(reqs.count, 1)
+        await h.shutdown()
+    }
+
     func testBadPayloadsAreRejectedAndCountedAndTheGatewayKeepsServing() async throws {
         let h = try await GatewayHarness()
         try await h.start()
