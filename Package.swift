@@ -91,7 +91,9 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "AnxinCore", "AnxinTesting"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "AnxinCore"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Store", "AnxinCore", "AnxinTesting"]),
-        .testTarget(name: "StaffAPITests", dependencies: ["StaffAPI", "AnxinCore", .product(name: "HummingbirdTesting", package: "hummingbird")]),
+        .testTarget(
+            name: "StaffAPITests",
+            dependencies: ["StaffAPI", "AnxinCore", .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(name: "IntegrationTests", dependencies: ["AnxinTesting", "AnxinCore", "Gateway", "Store"]),
     ]
 )

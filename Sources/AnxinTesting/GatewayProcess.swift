@@ -20,7 +20,10 @@ public final class GatewayProcess: @unchecked Sendable {
             url.deleteLastPathComponent()
             if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { break }
         }
-        for sub in [".build/debug/anxin", ".build/x86_64-unknown-linux-gnu/debug/anxin", ".build/aarch64-unknown-linux-gnu/debug/anxin"] {
+        for sub in [
+            ".build/debug/anxin", ".build/x86_64-unknown-linux-gnu/debug/anxin",
+            ".build/aarch64-unknown-linux-gnu/debug/anxin",
+        ] {
             let p = url.appendingPathComponent(sub).path
             if FileManager.default.isExecutableFile(atPath: p) { return p }
         }
@@ -100,7 +103,9 @@ public final class GatewayProcess: @unchecked Sendable {
     public func waitHealthy(timeout: TimeInterval = 30) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if let (status, _) = try? await HTTP.get("http://127.0.0.1:\(httpPort)/healthz"), status == 200 { return true }
+            if let (status, _) = try? await HTTP.get("http://127.0.0.1:\(httpPort)/healthz"), status == 200 {
+                return true
+            }
             if !isRunning { return false }
             try? await Task.sleep(for: .milliseconds(50))
         }
@@ -140,6 +145,8 @@ public func freeLoopbackPort() -> Int {
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
     var len = socklen_t(MemoryLayout<sockaddr_in>.size)
     _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    _ = withUnsafeMutablePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+    }
     return Int(UInt16(bigEndian: addr.sin_port))
 }

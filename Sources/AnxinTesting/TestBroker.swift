@@ -181,8 +181,10 @@ public final class TestBroker: @unchecked Sendable {
 
     /// Finds a mosquitto tool in the usual places.
     static func tool(_ name: String) throws -> URL {
-        let folders = ["/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/opt/homebrew/sbin",
-                       "/opt/homebrew/bin"]
+        let folders = [
+            "/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin", "/opt/homebrew/sbin",
+            "/opt/homebrew/bin",
+        ]
         for folder in folders where FileManager.default.isExecutableFile(atPath: "\(folder)/\(name)") {
             return URL(fileURLWithPath: "\(folder)/\(name)")
         }

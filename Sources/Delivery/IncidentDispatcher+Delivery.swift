@@ -24,9 +24,10 @@ extension IncidentDispatcher {
                 request, timeout: .milliseconds(max(1, settings.timeout.wholeMilliseconds)))
             status = Int(response.status.code)
             let retryAfter = RetrySchedule.retryAfter(response.headers.first(name: "Retry-After"), now: clock.now())
-            let body = (try? await response.body.collect(upTo: Self.maxAnswerBytes)).map {
-                Array($0.readableBytesView)
-            } ?? []
+            let body =
+                (try? await response.body.collect(upTo: Self.maxAnswerBytes)).map {
+                    Array($0.readableBytesView)
+                } ?? []
             answer = HotlineAnswer(status: Int(response.status.code), retryAfterMs: retryAfter, body: body)
         } catch {
             // Forced shutdown: record nothing; the incident stays due for the next start.
@@ -52,7 +53,8 @@ extension IncidentDispatcher {
             case .rejected:
                 try await outbox.markRejected(
                     id: incident.id, status: status ?? 0, error: "HTTP \(status ?? 0)", at: now)
-                log.error("incident rejected by the hotline; kept until an operator requeues it",
+                log.error(
+                    "incident rejected by the hotline; kept until an operator requeues it",
                     metadata: ["status": "\(status ?? 0)"])
             }
         } catch {

@@ -27,9 +27,12 @@ final class AlertViews: Sendable {
         return AlertView(
             id: a.id, rule: a.rule, severity: a.severity, state: a.state,
             resident: resident.map { ResidentRef(id: $0.id, name: $0.name, bed: $0.bed, room: $0.room) },
-            device: a.device.isEmpty || a.device == "*" ? nil : DeviceRef(id: a.device, profile: profile), trigger: a.triggerJSON,
+            device: a.device.isEmpty || a.device == "*" ? nil : DeviceRef(id: a.device, profile: profile),
+            trigger: a.triggerJSON,
             openedAt: iso(a.openedAt)!, updatedAt: iso(a.updatedAt)!, acknowledgedAt: iso(a.acknowledgedAt),
             acknowledgedBy: a.acknowledgedBy, resolvedAt: iso(a.resolvedAt),
-            incident: a.incidentID.map { IncidentRef(id: $0, state: a.incidentState?.rawValue ?? "pending", ticket: a.ticket) })
+            incident: a.incidentID.map {
+                IncidentRef(id: $0, state: a.incidentState?.rawValue ?? "pending", ticket: a.ticket)
+            })
     }
 }

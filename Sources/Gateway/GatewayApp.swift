@@ -66,9 +66,11 @@ public final class GatewayApp: Sendable {
                 metrics.countDelivery(outcome.rawValue)
                 let meta: Logger.Metadata = ["incident": "\(incident.id)", "attempt": "\(incident.attempts + 1)"]
                 switch outcome {
-                case .accepted, .duplicate: logger.info("incident delivered to the hotline (\(outcome.rawValue))", metadata: meta)
+                case .accepted, .duplicate:
+                    logger.info("incident delivered to the hotline (\(outcome.rawValue))", metadata: meta)
                 case .retry: logger.warning("hotline delivery will be retried", metadata: meta)
-                case .rejected: logger.error("hotline rejected the incident; kept for `anxin outbox requeue`", metadata: meta)
+                case .rejected:
+                    logger.error("hotline rejected the incident; kept for `anxin outbox requeue`", metadata: meta)
                 }
             })
         let pipeline = Pipeline(
@@ -107,7 +109,10 @@ public final class GatewayApp: Sendable {
     func mqttSettings(topicFilters: [String]) throws -> MQTTSettings {
         var password: String?
         if let f = config.mqtt.passwordFile { password = try GatewayApp.readSecret(f, what: "mqtt.password_file") }
-        let tls = config.mqtt.tls.map { TLSSettings(caFile: $0.caFile ?? "/etc/ssl/certs/ca-certificates.crt", certFile: $0.certFile, keyFile: $0.keyFile) }
+        let tls = config.mqtt.tls.map {
+            TLSSettings(
+                caFile: $0.caFile ?? "/etc/ssl/certs/ca-certificates.crt", certFile: $0.certFile, keyFile: $0.keyFile)
+        }
         return MQTTSettings(
             host: config.mqtt.host, port: config.mqtt.port, clientID: config.clientID, username: config.mqtt.username,
             password: password, tls: tls, keepAlive: config.mqtt.keepAliveSeconds,

@@ -9,7 +9,9 @@ public enum GatewayCheck {
         var problems: [ConfigProblem] = []
         if case .failure(let e) = RuntimeSet.load(config: config, cacheDirectory: nil) { problems += e.problems }
         let src = config.sourcePath ?? "<defaults>"
-        for (what, file) in [("mqtt.password_file", config.mqtt.passwordFile), ("hotline.secret_file", config.hotline.secretFile)] {
+        for (what, file) in [
+            ("mqtt.password_file", config.mqtt.passwordFile), ("hotline.secret_file", config.hotline.secretFile),
+        ] {
             guard let file else { continue }
             if !FileManager.default.isReadableFile(atPath: file) {
                 problems.append(ConfigProblem(path: src, line: 0, message: "\(what): \(file) is not readable"))
@@ -19,7 +21,8 @@ public enum GatewayCheck {
             for (what, file) in [("ca_file", tls.caFile), ("cert_file", tls.certFile), ("key_file", tls.keyFile)] {
                 guard let file else { continue }
                 if !FileManager.default.isReadableFile(atPath: file) {
-                    problems.append(ConfigProblem(path: src, line: 0, message: "mqtt.tls.\(what): \(file) is not readable"))
+                    problems.append(
+                        ConfigProblem(path: src, line: 0, message: "mqtt.tls.\(what): \(file) is not readable"))
                 }
             }
         }
@@ -29,17 +32,21 @@ public enum GatewayCheck {
 
 /// `anxin decode`: one payload through the profiles.
 public enum GatewayDecode {
-    public static func run(config: GatewayConfig, topic: String, payload: [UInt8]) -> Result<([String], [String]), DecodeFailureText> {
+    public static func run(config: GatewayConfig, topic: String, payload: [UInt8]) -> Result<
+        ([String], [String]), DecodeFailureText
+    > {
         let profiles: ProfileSet
         do {
-            profiles = try config.profiles.isEmpty
+            profiles =
+                try config.profiles.isEmpty
                 ? ProfileSet.load(sources: EmbeddedDefaults.profiles, defaultUTCOffsetSeconds: config.utcOffsetSeconds)
                 : ProfileSet.load(folders: config.profiles, defaultUTCOffsetSeconds: config.utcOffsetSeconds)
         } catch {
             return .failure(DecodeFailureText(error.diagnostics.map(\.description).joined(separator: "\n")))
         }
         if payload.count > config.mqtt.maxPayload {
-            return .failure(DecodeFailureText("rejected (too_large): payload of \(payload.count) bytes exceeds max_payload"))
+            return .failure(
+                DecodeFailureText("rejected (too_large): payload of \(payload.count) bytes exceeds max_payload"))
         }
         var out = DecodeOutput()
         let now = SystemWallClock().now()

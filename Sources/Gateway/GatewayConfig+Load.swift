@@ -33,10 +33,13 @@ extension GatewayConfig {
         func resolve(_ p: String) -> String {
             p.hasPrefix("/") || base.isEmpty ? p : base + "/" + p
         }
-        r.mapping(root, allowed: [
-            "gateway_id", "timezone", "mqtt", "storage", "profiles", "registry", "rules", "http",
-            "hotline", "handoff_capacity",
-        ]) { key, v in
+        r.mapping(
+            root,
+            allowed: [
+                "gateway_id", "timezone", "mqtt", "storage", "profiles", "registry", "rules", "http",
+                "hotline", "handoff_capacity",
+            ]
+        ) { key, v in
             switch key {
             case "gateway_id": if let s = r.string(v) { c.gatewayID = s }
             case "timezone":
@@ -54,10 +57,13 @@ extension GatewayConfig {
             case "registry": if let s = r.string(v) { c.registry = resolve(s) }
             case "rules": if let s = r.string(v) { c.rules = resolve(s) }
             case "mqtt":
-                r.mapping(v, allowed: [
-                    "host", "port", "client_id", "username", "password_file", "tls", "max_payload", "qos",
-                    "receive_maximum", "keepalive",
-                ]) { k, v in
+                r.mapping(
+                    v,
+                    allowed: [
+                        "host", "port", "client_id", "username", "password_file", "tls", "max_payload", "qos",
+                        "receive_maximum", "keepalive",
+                    ]
+                ) { k, v in
                     switch k {
                     case "host": if let s = r.string(v) { c.mqtt.host = s }
                     case "port": if let i = r.int(v, in: 1...65535) { c.mqtt.port = i }
@@ -107,7 +113,9 @@ extension GatewayConfig {
                     switch k {
                     case "url":
                         if let s = r.string(v) {
-                            if let u = URL(string: s), let sch = u.scheme, ["http", "https"].contains(sch), u.host != nil {
+                            if let u = URL(string: s), let sch = u.scheme, ["http", "https"].contains(sch),
+                                u.host != nil
+                            {
                                 c.hotline.url = s
                             } else {
                                 r.problem(v, "url must be an http:// or https:// address")

@@ -25,7 +25,9 @@ public final class GatewayMetrics: Sendable {
     let deliveries: [AtomicCounter]
     public let commitWindow = AtomicHistogram(
         bounds: [0.001, 0.005, 0.01, 0.025, 0.05, 0.075, 0.09, 0.1, 0.11, 0.125, 0.15, 0.25, 0.5, 1, 5])
-    public let emergencyCommitWindow = AtomicHistogram(bounds: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1])
+    public let emergencyCommitWindow = AtomicHistogram(bounds: [
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1,
+    ])
     private let alertsOpened = Mutex<[String: Int]>([:])
 
     public static let deliveryOutcomes = ["accepted", "duplicate", "retry", "rejected"]
@@ -68,32 +70,55 @@ public final class GatewayMetrics: Sendable {
         counter(
             "anxin_messages_received_total", "MQTT messages taken from the broker.",
             messagesReceived.load(ordering: .relaxed) + oversize)
-        out += "# HELP anxin_messages_rejected_total Messages rejected, by reason.\n# TYPE anxin_messages_rejected_total counter\n"
+        out +=
+            "# HELP anxin_messages_rejected_total Messages rejected, by reason.\n# TYPE anxin_messages_rejected_total counter\n"
         for (i, r) in RejectReason.allCases.enumerated() {
             let extra = r == .tooLarge ? oversize : 0
             out += "anxin_messages_rejected_total{reason=\"\(r.rawValue)\"} \(rejected[i].load() + extra)\n"
         }
-        counter("anxin_sentinels_dropped_total", "Fields dropped because they held a not-measured sentinel.", sentinelsDropped.load(ordering: .relaxed))
-        counter("anxin_readings_stored_total", "Readings committed to the database.", readingsStored.load(ordering: .relaxed))
-        counter("anxin_readings_shed_total", "Readings dropped because commits kept failing (alerts are never shed).", readingsShed.load(ordering: .relaxed))
+        counter(
+            "anxin_sentinels_dropped_total", "Fields dropped because they held a not-measured sentinel.",
+            sentinelsDropped.load(ordering: .relaxed))
+        counter(
+            "anxin_readings_stored_total", "Readings committed to the database.",
+            readingsStored.load(ordering: .relaxed))
+        counter(
+            "anxin_readings_shed_total", "Readings dropped because commits kept failing (alerts are never shed).",
+            readingsShed.load(ordering: .relaxed))
         counter("anxin_events_received_total", "Device events decoded.", eventsReceived.load(ordering: .relaxed))
-        counter("anxin_unregistered_observations_total", "Readings and events from devices bound to no resident.", unregisteredObservations.load(ordering: .relaxed))
-        out += "# HELP anxin_alerts_opened_total Alerts opened, by rule and severity.\n# TYPE anxin_alerts_opened_total counter\n"
+        counter(
+            "anxin_unregistered_observations_total", "Readings and events from devices bound to no resident.",
+            unregisteredObservations.load(ordering: .relaxed))
+        out +=
+            "# HELP anxin_alerts_opened_total Alerts opened, by rule and severity.\n# TYPE anxin_alerts_opened_total counter\n"
         for (labels, v) in alertsOpened.withLock({ $0 }).sorted(by: { $0.key < $1.key }) {
             out += "anxin_alerts_opened_total{\(labels)} \(v)\n"
         }
-        gauge("anxin_outbox_depth", "Incidents not yet accepted by the hotline (pending or rejected).", Double(outboxDepth.load(ordering: .relaxed)))
+        gauge(
+            "anxin_outbox_depth", "Incidents not yet accepted by the hotline (pending or rejected).",
+            Double(outboxDepth.load(ordering: .relaxed)))
         let age = outboxOldestAgeMs.load(ordering: .relaxed)
-        gauge("anxin_outbox_oldest_age_seconds", "Age of the oldest undelivered incident.", age < 0 ? 0 : Double(age) / 1000)
-        out += "# HELP anxin_deliveries_total Hotline delivery attempts, by outcome.\n# TYPE anxin_deliveries_total counter\n"
+        gauge(
+            "anxin_outbox_oldest_age_seconds", "Age of the oldest undelivered incident.",
+            age < 0 ? 0 : Double(age) / 1000)
+        out +=
+            "# HELP anxin_deliveries_total Hotline delivery attempts, by outcome.\n# TYPE anxin_deliveries_total counter\n"
         for (i, o) in GatewayMetrics.deliveryOutcomes.enumerated() {
             out += "anxin_deliveries_total{outcome=\"\(o)\"} \(deliveries[i].load())\n"
         }
-        out += commitWindow.render(name: "anxin_commit_window_seconds", help: "From receipt of the oldest message of a committed batch to its commit.")
-        out += emergencyCommitWindow.render(name: "anxin_emergency_commit_window_seconds", help: "From receipt of an emergency message to the commit of its alert and incident.")
-        counter("anxin_pipeline_loops_total", "Pipeline loop iterations (the watchdog's proof of progress).", pipelineLoops.load(ordering: .relaxed))
+        out += commitWindow.render(
+            name: "anxin_commit_window_seconds",
+            help: "From receipt of the oldest message of a committed batch to its commit.")
+        out += emergencyCommitWindow.render(
+            name: "anxin_emergency_commit_window_seconds",
+            help: "From receipt of an emergency message to the commit of its alert and incident.")
+        counter(
+            "anxin_pipeline_loops_total", "Pipeline loop iterations (the watchdog's proof of progress).",
+            pipelineLoops.load(ordering: .relaxed))
         counter("anxin_reloads_total", "Successful reloads.", reloads.load(ordering: .relaxed))
-        counter("anxin_reload_failures_total", "Reloads refused because a file was invalid.", reloadFailures.load(ordering: .relaxed))
+        counter(
+            "anxin_reload_failures_total", "Reloads refused because a file was invalid.",
+            reloadFailures.load(ordering: .relaxed))
         return out
     }
 }

@@ -30,7 +30,8 @@ public enum GatewayOutbox {
         return try store.inTransaction {
             guard try store.requeue(id: id, now: now) else { return false }
             try store.addHistory(
-                alertID: item.alertID, at: now, action: .updated, by: "operator", note: "incident requeued for the hotline")
+                alertID: item.alertID, at: now, action: .updated, by: "operator",
+                note: "incident requeued for the hotline")
             return true
         }
     }

@@ -40,7 +40,8 @@ struct LifecycleService: Service {
             try? await Task.sleep(for: .milliseconds(20))
         }
         guard !Task.isCancelled else { return }
-        notifier.notify("READY=1\nSTATUS=ready: subscribed, database open, API on port \(state.httpPort.load(ordering: .relaxed))")
+        notifier.notify(
+            "READY=1\nSTATUS=ready: subscribed, database open, API on port \(state.httpPort.load(ordering: .relaxed))")
         logger.info("gateway ready: subscribed, database open, API listening")
         var lastLoops = metrics.pipelineLoops.load(ordering: .relaxed)
         let pingEvery = notifier.watchdogInterval ?? .seconds(5)

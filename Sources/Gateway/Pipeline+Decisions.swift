@@ -60,12 +60,17 @@ extension Pipeline {
         if case .bed(_, let code)? = registry.bindings[d.device] { bedCode = code }
         let draft = IncidentDraft(
             id: "\(config.gatewayID)-\(d.alertID)", gatewayID: config.gatewayID, rule: d.rule, severity: d.severity,
-            occurredAt: d.occurredAt, utcOffsetSeconds: config.utcOffsetSeconds, trigger: Self.incidentTrigger(d.trigger),
+            occurredAt: d.occurredAt, utcOffsetSeconds: config.utcOffsetSeconds,
+            trigger: Self.incidentTrigger(d.trigger),
             summary: Self.summary(rule: d.rule, resident: resident, device: d.device, trigger: d.trigger),
             resident: resident, bedCode: bedCode, room: resident?.room,
             device: .init(id: d.device, profile: profile, registered: resident != nil, sim: resident?.sims[d.device]),
-            location: recent?.recentLocation(now: d.occurredAt, window: Self.incidentWindowMs).map { .init($0.0, at: $0.1) },
-            vitals: (recent?.recent(now: d.occurredAt, window: Self.incidentWindowMs) ?? []).map { .init($0.0, $0.1, at: $0.2) })
+            location: recent?.recentLocation(now: d.occurredAt, window: Self.incidentWindowMs).map {
+                .init($0.0, at: $0.1)
+            },
+            vitals: (recent?.recent(now: d.occurredAt, window: Self.incidentWindowMs) ?? []).map {
+                .init($0.0, $0.1, at: $0.2)
+            })
         let item = OutboxItem(
             id: draft.id, alertID: d.alertID, priority: Int(d.severity.rawValue), body: IncidentBody.render(draft),
             createdAt: now)

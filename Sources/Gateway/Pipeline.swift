@@ -164,9 +164,12 @@ public final class Pipeline: @unchecked Sendable {
             metrics.countRejected(.tooLarge)
             return
         }
-        if let failure = runtime.profiles.decode(topic: m.topic, payload: m.payload, receivedAt: m.receivedAt, into: &output) {
+        if let failure = runtime.profiles.decode(
+            topic: m.topic, payload: m.payload, receivedAt: m.receivedAt, into: &output)
+        {
             metrics.countRejected(failure.reason)
-            logger.debug("message rejected", metadata: ["reason": "\(failure.reason.rawValue)", "detail": "\(failure.message)"])
+            logger.debug(
+                "message rejected", metadata: ["reason": "\(failure.reason.rawValue)", "detail": "\(failure.message)"])
             return
         }
         if !output.sentinels.isEmpty {
@@ -267,7 +270,8 @@ public final class Pipeline: @unchecked Sendable {
     // MARK: staff commands and reload
 
     private func serviceInbox() {
-        let (cmds, reload) = inbox.withLock { box -> ([(StaffCommand, CheckedContinuation<StaffCommandResult, Never>)], RuntimeSet?) in
+        let (cmds, reload) = inbox.withLock {
+            box -> ([(StaffCommand, CheckedContinuation<StaffCommandResult, Never>)], RuntimeSet?) in
             let c = box.commands
             let r = box.reload
             box.commands.removeAll()
@@ -278,9 +282,12 @@ public final class Pipeline: @unchecked Sendable {
             runtime = reload
             engine.replace(rules: reload.rules)
             metrics.reloads.add(1, ordering: .relaxed)
-            logger.info("reloaded profiles, rules and registry", metadata: [
-                "profiles": "\(reload.profiles.profileIDs.count)", "residents": "\(reload.registry.residents.count)",
-            ])
+            logger.info(
+                "reloaded profiles, rules and registry",
+                metadata: [
+                    "profiles": "\(reload.profiles.profileIDs.count)",
+                    "residents": "\(reload.registry.residents.count)",
+                ])
         }
         for (cmd, cont) in cmds { cont.resume(returning: execute(cmd)) }
     }

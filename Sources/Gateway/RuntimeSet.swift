@@ -51,7 +51,9 @@ public struct RuntimeSet: Sendable {
         if let rules {
             for r in registry.residents {
                 for p in rules.validate(thresholds: r.thresholds) {
-                    problems.append(ConfigProblem(path: config.registry ?? "<registry>", line: 0, message: "resident \(r.id): \(p)"))
+                    problems.append(
+                        ConfigProblem(path: config.registry ?? "<registry>", line: 0, message: "resident \(r.id): \(p)")
+                    )
                 }
             }
         }

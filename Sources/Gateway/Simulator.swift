@@ -44,13 +44,15 @@ public struct Simulator {
             }
             let building = n / 40 + 1
             let roomNo = 100 * (n % 6 + 1) + n % 20 + 1
-            ps.append(Person(
-                id: String(format: "R-%04d", n),
-                name: Simulator.surnames[i % Simulator.surnames.count] + Simulator.given[(i / 12) % Simulator.given.count],
-                family: fam, device: device, bedSensor: n % 4 == 0 ? "2019" + String(format: "%05d", n) : nil,
-                bed: String(format: "JN-KY-%02d-%04d-1", building, roomNo), room: "\(building)号楼\(roomNo)室",
-                lat: 24.6692 + Double(i % 50) * 0.0004, lon: 102.5958 + Double(i / 50) * 0.0004,
-                baseHR: 62 + Double(i % 20)))
+            ps.append(
+                Person(
+                    id: String(format: "R-%04d", n),
+                    name: Simulator.surnames[i % Simulator.surnames.count]
+                        + Simulator.given[(i / 12) % Simulator.given.count],
+                    family: fam, device: device, bedSensor: n % 4 == 0 ? "2019" + String(format: "%05d", n) : nil,
+                    bed: String(format: "JN-KY-%02d-%04d-1", building, roomNo), room: "\(building)号楼\(roomNo)室",
+                    lat: 24.6692 + Double(i % 50) * 0.0004, lon: 102.5958 + Double(i / 50) * 0.0004,
+                    baseHR: 62 + Double(i % 20)))
         }
         people = ps
     }
@@ -78,7 +80,8 @@ public struct Simulator {
         host: String, port: Int, interval: Double, duration: Double, scenarios: [Scenario], scenarioDelay: Double
     ) throws {
         var me = self
-        let pub = try MQTTPublisher(host: host, port: port, clientID: "anxin-sim-\(ProcessInfo.processInfo.processIdentifier)")
+        let pub = try MQTTPublisher(
+            host: host, port: port, clientID: "anxin-sim-\(ProcessInfo.processInfo.processIdentifier)")
         defer { pub.close() }
         let start = Date()
         var injected = false
@@ -132,7 +135,11 @@ public struct Simulator {
         var out: [(String, String)] = []
         switch p.family {
         case .imede:
-            out.append(("iMEDE_watch/VitalSign", imedeVitals(p, hr: hr, sys: sys, dia: dia, spo2: spo2, lat: p.lat, lon: p.lon, at: now)))
+            out.append(
+                (
+                    "iMEDE_watch/VitalSign",
+                    imedeVitals(p, hr: hr, sys: sys, dia: dia, spo2: spo2, lat: p.lat, lon: p.lon, at: now)
+                ))
         case .setracker:
             out.append(("watch/3g/up", frame3G(p.device, "bphrt,\(sys),\(dia),\(hr),,,,")))
             out.append(("watch/3g/up", frame3G(p.device, ud2Body(p, at: now, status: "00000000"))))
@@ -141,7 +148,11 @@ public struct Simulator {
         }
         if let sn = p.bedSensor {
             let bpm = Int(p.baseHR - 6 + rng.next(in: -3...3))
-            out.append(("bed/wisleep/org/\(sn)", "{\"records\":[{\"status\":4,\"bpm\":\(bpm),\"rpm\":\(14 + Int(rng.next(in: 0...3))),\"sn\":\"\(sn)\",\"signal\":\"64/100\",\"quality\":\"99/100\",\"ssid\":\"B03-1\"}]}"))
+            out.append(
+                (
+                    "bed/wisleep/org/\(sn)",
+                    "{\"records\":[{\"status\":4,\"bpm\":\(bpm),\"rpm\":\(14 + Int(rng.next(in: 0...3))),\"sn\":\"\(sn)\",\"signal\":\"64/100\",\"quality\":\"99/100\",\"ssid\":\"B03-1\"}]}"
+                ))
         }
         return out
     }
@@ -165,22 +176,35 @@ public struct Simulator {
         case .spo2_low:
             return [("iMEDE_watch/AP55", imedeBatch(p.device, hr: 88, spo2: 88, now: now))]
         case .bp_crisis:
-            return [("iMEDE_watch/VitalSign", imedeVitals(p, hr: 96, sys: 230, dia: 125, spo2: 96, lat: p.lat, lon: p.lon, at: now))]
+            return [
+                (
+                    "iMEDE_watch/VitalSign",
+                    imedeVitals(p, hr: 96, sys: 230, dia: 125, spo2: 96, lat: p.lat, lon: p.lon, at: now)
+                )
+            ]
         case .bed_exit:
             guard let sn = p.bedSensor ?? people.first(where: { $0.bedSensor != nil })?.bedSensor else { return [] }
             return [("bed/wisleep/org/\(sn)", "{\"records\":[{\"status\":0,\"bpm\":0,\"rpm\":0,\"sn\":\"\(sn)\"}]}")]
         case .wander:
             let far = (p.lat + 0.01, p.lon + 0.01)
             return [
-                ("iMEDE_watch/VitalSign", imedeVitals(p, hr: 80, sys: 120, dia: 80, spo2: 96, lat: far.0, lon: far.1, at: now - 150_000)),
-                ("iMEDE_watch/VitalSign", imedeVitals(p, hr: 82, sys: 121, dia: 80, spo2: 96, lat: far.0, lon: far.1, at: now)),
+                (
+                    "iMEDE_watch/VitalSign",
+                    imedeVitals(p, hr: 80, sys: 120, dia: 80, spo2: 96, lat: far.0, lon: far.1, at: now - 150_000)
+                ),
+                (
+                    "iMEDE_watch/VitalSign",
+                    imedeVitals(p, hr: 82, sys: 121, dia: 80, spo2: 96, lat: far.0, lon: far.1, at: now)
+                ),
             ]
         case .silence:
             return []
         }
     }
 
-    func imedeVitals(_ p: Person, hr: Int, sys: Int, dia: Int, spo2: Int, lat: Double, lon: Double, at: EpochMillis) -> String {
+    func imedeVitals(_ p: Person, hr: Int, sys: Int, dia: Int, spo2: Int, lat: Double, lon: Double, at: EpochMillis)
+        -> String
+    {
         "{\"IMEI\":\"\(p.device)\",\"heartRate\":\(hr),\"bloodPressure\":{\"bp_sys\":\(sys),\"bp_dia\":\(dia)},\"bodyTemperature\":36.5,\"spO2\":\(spo2),\"signalGSM\":71,\"battery\":64,\"location\":{\"GPS\":{\"latitude\":\(fmt(lat, 6)),\"longitude\":\(fmt(lon, 6))},\"LBS\":{\"MCC\":\"460\",\"MNC\":\"0\",\"LAC\":\"9520\",\"CID\":\"3671\"}},\"timeStamps\":\"\(localStamp(at))\"}"
     }
 
@@ -193,7 +217,9 @@ public struct Simulator {
         let nowS = now / 1000
         var items: [String] = []
         for k in stride(from: 180, through: 0, by: -20) {
-            items.append("{\"timestamp\":\(nowS - EpochMillis(k)),\"heartRate\":\(hr),\"bloodPressure\":{\"bp_sys\":128,\"bp_dia\":82},\"spO2\":\(spo2),\"bodyTemperature\":36.6}")
+            items.append(
+                "{\"timestamp\":\(nowS - EpochMillis(k)),\"heartRate\":\(hr),\"bloodPressure\":{\"bp_sys\":128,\"bp_dia\":82},\"spO2\":\(spo2),\"bodyTemperature\":36.6}"
+            )
         }
         return "{\"IMEI\":\"\(device)\",\"num_datas\":\(items.count),\"data\":[\(items.joined(separator: ","))]}"
     }
@@ -212,13 +238,15 @@ public struct Simulator {
 
     func fixFields(_ p: Person, at: EpochMillis, status: String) -> String {
         let (d, t) = utcDateTime(at)
-        return "\(d),\(t),A,\(fmt(p.lat, 6)),N,\(fmt(p.lon, 6)),E,0.00,0,1890,9,100,57,2210,0,\(status),1,1,460,0,9520,3671,150"
+        return
+            "\(d),\(t),A,\(fmt(p.lat, 6)),N,\(fmt(p.lon, 6)),E,0.00,0,1890,9,100,57,2210,0,\(status),1,1,460,0,9520,3671,150"
     }
 
     func iwAP10(_ p: Person, at: EpochMillis, alarm: String) -> String {
         let (d, t) = utcDateTime(at)
         let yymmdd = String(d.suffix(2) + d.dropFirst(2).prefix(2) + d.prefix(2))
-        return "IWAP10\(yymmdd)A\(nmea(p.lat, 2))N\(nmea(p.lon, 3))E000.1\(t)323.8706000908000102,460,0,9520,3671,\(alarm),zhcn,00,Home|74-DE-2B-44-88-8C|97"
+        return
+            "IWAP10\(yymmdd)A\(nmea(p.lat, 2))N\(nmea(p.lon, 3))E000.1\(t)323.8706000908000102,460,0,9520,3671,\(alarm),zhcn,00,Home|74-DE-2B-44-88-8C|97"
     }
 
     func nmea(_ deg: Double, _ width: Int) -> String {

@@ -137,8 +137,10 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
         if wasOnline {
             emit(.disconnected(reason: "\(reason); reconnecting in \(Self.seconds(delay))"))
         } else if !loginRefused {
-            emit(.error("the MQTT broker closed the connection before accepting it (\(reason)); "
-                + "retrying in \(Self.seconds(delay))"))
+            emit(
+                .error(
+                    "the MQTT broker closed the connection before accepting it (\(reason)); "
+                        + "retrying in \(Self.seconds(delay))"))
         }
     }
 
@@ -197,11 +199,15 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
             loginRefused = true
             let text = MosquittoClient.reasonText(reasonCode)
             if reasonCode == 134 || reasonCode == 135 {
-                emit(.error("the MQTT broker refused the login (\(text)): check mqtt.username and "
-                    + "mqtt.password_file; retrying with backoff"))
+                emit(
+                    .error(
+                        "the MQTT broker refused the login (\(text)): check mqtt.username and "
+                            + "mqtt.password_file; retrying with backoff"))
             } else {
-                emit(.error("the MQTT broker refused the connection (\(text), reason \(reasonCode)); "
-                    + "retrying with backoff"))
+                emit(
+                    .error(
+                        "the MQTT broker refused the connection (\(text), reason \(reasonCode)); "
+                            + "retrying with backoff"))
             }
             return
         }
@@ -247,8 +253,10 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
         for (i, filter) in filters.enumerated() {
             let code = i < grantedQoS.count ? grantedQoS[i] : 0x80
             if code >= 0x80 {
-                emit(.error("the MQTT broker refused the subscription to \(filter) "
-                    + "(\(MosquittoClient.reasonText(code))); nothing arrives on it"))
+                emit(
+                    .error(
+                        "the MQTT broker refused the subscription to \(filter) "
+                            + "(\(MosquittoClient.reasonText(code))); nothing arrives on it"))
             } else {
                 brokerFilters.insert(filter)
             }

@@ -110,7 +110,9 @@ struct FrameLayout: Sendable {
             while fieldEnd < hi, p[fieldEnd] != separator { fieldEnd += 1 }
             let entry = entries[k]
             if entry.partCount == 0 {
-                if entry.slot >= 0, fieldEnd > pos { root[Int(entry.slot)] = Span(start: pos, end: fieldEnd, kind: .text) }
+                if entry.slot >= 0, fieldEnd > pos {
+                    root[Int(entry.slot)] = Span(start: pos, end: fieldEnd, kind: .text)
+                }
             } else if fieldEnd > pos {
                 guard fieldEnd - pos >= Int(entry.totalWidth) else { return false }
                 var at = pos

@@ -176,7 +176,9 @@ struct JSONScanner {
             var e = Int(nd.firstEdge)
             while e < Int(nd.firstEdge + nd.edgeCount) {
                 let edge = trie.edges[e]
-                if edge.index < 0, trie.keyBytes[Int(edge.keyStart)..<Int(edge.keyStart + edge.keyCount)].elementsEqual(key) {
+                if edge.index < 0,
+                    trie.keyBytes[Int(edge.keyStart)..<Int(edge.keyStart + edge.keyCount)].elementsEqual(key)
+                {
                     return edge.child
                 }
                 e += 1

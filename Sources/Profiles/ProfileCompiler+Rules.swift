@@ -6,7 +6,9 @@ extension ProfileCompiler {
         "kind", "field", "unit", "scale", "divide", "sentinel", "map", "when", "time", "required",
         "lat", "lon", "lat_hemisphere", "lon_hemisphere", "coordinates", "datum", "source", "accuracy",
     ]
-    static let locationOnlyKeys = ["lat", "lon", "lat_hemisphere", "lon_hemisphere", "coordinates", "datum", "source", "accuracy"]
+    static let locationOnlyKeys = [
+        "lat", "lon", "lat_hemisphere", "lon_hemisphere", "coordinates", "datum", "source", "accuracy",
+    ]
     static let eventKeys = ["event", "field", "bits", "radix", "codes", "when"]
 
     /// One entry of `readings:`.
@@ -138,8 +140,12 @@ extension ProfileCompiler {
         if let n = e["when"] { conditions = self.conditions(n, scope) }
         var rule: EventRule?
         if e["bits"] != nil || e["codes"] != nil {
-            if e["bits"] != nil && e["codes"] != nil { reader.error(node, "an event takes 'bits' or 'codes', not both") }
-            if let n = e.keys["event"] { reader.error(n, "'event' does not go with 'bits' or 'codes' (they name the events)") }
+            if e["bits"] != nil && e["codes"] != nil {
+                reader.error(node, "an event takes 'bits' or 'codes', not both")
+            }
+            if let n = e.keys["event"] {
+                reader.error(n, "'event' does not go with 'bits' or 'codes' (they name the events)")
+            }
             guard let fieldNode = e["field"] else {
                 reader.error(node, "an event with 'bits' or 'codes' needs 'field'")
                 return nil
@@ -168,7 +174,9 @@ extension ProfileCompiler {
                 var codes: [EventRule.CodeEvent] = []
                 if let mapping = codesNode.mapping, !mapping.isEmpty {
                     for (key, value) in mapping {
-                        guard let match = reader.matchValue(key, "a code"), let kind = eventKind(value) else { continue }
+                        guard let match = reader.matchValue(key, "a code"), let kind = eventKind(value) else {
+                            continue
+                        }
                         codes.append(.init(match: match, kind: kind))
                     }
                 } else {

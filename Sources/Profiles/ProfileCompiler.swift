@@ -51,7 +51,9 @@ final class ProfileCompiler {
 
         var id = ""
         if let node = top["id"], let s = reader.string(node, "'id'") {
-            if s.utf8.allSatisfy({ (97...122).contains($0) || (48...57).contains($0) || $0 == 45 || $0 == 95 || $0 == 46 }) {
+            if s.utf8.allSatisfy({
+                (97...122).contains($0) || (48...57).contains($0) || $0 == 45 || $0 == 95 || $0 == 46
+            }) {
                 id = s
             } else {
                 reader.error(node, "profile id '\(s)' may use only a-z, 0-9, '-', '_' and '.'")
@@ -229,7 +231,8 @@ final class ProfileCompiler {
             return nil
         }
         if let tz = TimeZone(identifier: s) { return tz.secondsFromGMT() }
-        reader.error(node, "unknown zone '\(s)' (use UTC, gateway, an offset like +08:00, or a name like Asia/Shanghai)")
+        reader.error(
+            node, "unknown zone '\(s)' (use UTC, gateway, an offset like +08:00, or a name like Asia/Shanghai)")
         return nil
     }
 

@@ -104,7 +104,9 @@ final class ProfileFileReader {
             return nil
         }
         if s.style == .plain {
-            if let d = Double(s.string), d.isFinite, s.string.first.map({ $0.isNumber || $0 == "-" || $0 == "+" }) == true {
+            if let d = Double(s.string), d.isFinite,
+                s.string.first.map({ $0.isNumber || $0 == "-" || $0 == "+" }) == true
+            {
                 return .number(d)
             }
             if s.string == "true" { return .bool(true) }

@@ -61,7 +61,8 @@ struct RegistryCSVReader {
             out.append(c)
         }
         for required in [RegistryCSVColumn.id, .name] where !out.contains(required) {
-            log.report(line: header.line, "the header needs a '\(required.rawValue)' (\(required.chineseHeader)) column")
+            log.report(
+                line: header.line, "the header needs a '\(required.rawValue)' (\(required.chineseHeader)) column")
             ok = false
         }
         return ok ? out : nil
@@ -130,7 +131,10 @@ struct RegistryCSVReader {
     private mutating func phone(_ raw: String?, _ column: RegistryCSVColumn, line: Int) -> String? {
         guard let raw else { return nil }
         if Self.looksLikeExcelNumber(raw) {
-            log.report(line: line, "\(column.rawValue) was shortened by the spreadsheet (like 1.38E+10); format the column as text and export again")
+            log.report(
+                line: line,
+                "\(column.rawValue) was shortened by the spreadsheet (like 1.38E+10); format the column as text and export again"
+            )
             return nil
         }
         guard RegistryPhone.isPlausible(raw) else {
@@ -144,7 +148,10 @@ struct RegistryCSVReader {
         var out: [String] = []
         for id in Self.split(raw, separators: [";", "；"]) {
             if Self.looksLikeExcelNumber(id) {
-                log.report(line: line, "\(column.rawValue) was shortened by the spreadsheet (like 8.65E+14); format the column as text and export again")
+                log.report(
+                    line: line,
+                    "\(column.rawValue) was shortened by the spreadsheet (like 8.65E+14); format the column as text and export again"
+                )
             } else if id.contains(where: \.isWhitespace) {
                 log.report(line: line, "a device id in \(column.rawValue) contains a space")
             } else {
@@ -157,7 +164,9 @@ struct RegistryCSVReader {
     private mutating func homeZone(_ row: [RegistryCSVColumn: String], line: Int) -> HomeZone? {
         let given = [RegistryCSVColumn.homeLat, .homeLon, .homeRadius].filter { row[$0] != nil }
         if given.isEmpty {
-            if row[.homeDatum] != nil { log.report(line: line, "home_datum is given without home_lat, home_lon, home_radius_m") }
+            if row[.homeDatum] != nil {
+                log.report(line: line, "home_datum is given without home_lat, home_lon, home_radius_m")
+            }
             return nil
         }
         guard given.count == 3 else {

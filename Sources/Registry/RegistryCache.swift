@@ -21,7 +21,8 @@ struct RegistryCache {
 
     init(directory: String, registryPath: String) {
         self.directory = directory
-        let absolute = registryPath.hasPrefix("/")
+        let absolute =
+            registryPath.hasPrefix("/")
             ? registryPath : FileManager.default.currentDirectoryPath + "/" + registryPath
         let key = RegistryDigest(Array(absolute.utf8))
         let hex = String(key.high, radix: 16)
@@ -33,7 +34,9 @@ struct RegistryCache {
         guard let data = FileManager.default.contents(atPath: filePath) else { return nil }
         return data.withUnsafeBytes { raw -> RegistrySnapshot? in
             guard raw.count >= Self.headerSize, raw.starts(with: Self.magic) else { return nil }
-            func u64(_ at: Int) -> UInt64 { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+            func u64(_ at: Int) -> UInt64 {
+                UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+            }
             let stored = RegistryFingerprint(
                 size: u64(8), modifiedNanos: Int64(bitPattern: u64(16)),
                 digest: RegistryDigest(high: u64(24), low: u64(32)))

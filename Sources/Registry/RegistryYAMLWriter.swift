@@ -76,7 +76,9 @@ enum RegistryYAMLWriter {
         for (key, value) in flat { parts.append((key, "\(quote(key)): \(number(value))")) }
         for (group, members) in groups {
             if t[group] != nil || members.contains(where: { $0.0.contains(".") }) {
-                for (sub, value) in members { parts.append((group + "." + sub, "\(quote(group + "." + sub)): \(number(value))")) }
+                for (sub, value) in members {
+                    parts.append((group + "." + sub, "\(quote(group + "." + sub)): \(number(value))"))
+                }
             } else {
                 let inner = members.sorted { $0.0 < $1.0 }.map { "\(quote($0.0)): \(number($0.1))" }
                 parts.append((group, "\(quote(group)): {\(inner.joined(separator: ", "))}"))

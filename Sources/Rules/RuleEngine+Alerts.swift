@@ -36,9 +36,10 @@ extension RuleEngine {
     ) -> Bool {
         guard !isSuppressed(def, in: st) else { return false }
         if let rec = st.alerts[def.name] {
-            decisions.append(Decision(
-                action: .update, alertID: rec.id, rule: def.name, severity: rec.severity, residentID: residentID,
-                device: device, trigger: trigger, occurredAt: occurredAt, toHotline: false))
+            decisions.append(
+                Decision(
+                    action: .update, alertID: rec.id, rule: def.name, severity: rec.severity, residentID: residentID,
+                    device: device, trigger: trigger, occurredAt: occurredAt, toHotline: false))
             return true
         }
         let id = makeID()
@@ -52,9 +53,11 @@ extension RuleEngine {
         }
         st.alerts[def.name] = rec
         alertIndex[id] = AlertSlot(subject: subject, rule: def.name)
-        decisions.append(Decision(
-            action: .open, alertID: id, rule: def.name, severity: def.severity, residentID: residentID, device: device,
-            trigger: trigger, occurredAt: occurredAt, toHotline: def.route == .hotline))
+        decisions.append(
+            Decision(
+                action: .open, alertID: id, rule: def.name, severity: def.severity, residentID: residentID,
+                device: device,
+                trigger: trigger, occurredAt: occurredAt, toHotline: def.route == .hotline))
         return true
     }
 
@@ -66,9 +69,10 @@ extension RuleEngine {
         guard let rec = st.alerts.removeValue(forKey: rule) else { return }
         alertIndex.removeValue(forKey: rec.id)
         pendingEscalations.remove(rec.id)
-        decisions.append(Decision(
-            action: .resolve, alertID: rec.id, rule: rule, severity: rec.severity, residentID: rec.residentID,
-            device: rec.device, trigger: trigger, occurredAt: occurredAt, toHotline: false))
+        decisions.append(
+            Decision(
+                action: .resolve, alertID: rec.id, rule: rule, severity: rec.severity, residentID: rec.residentID,
+                device: rec.device, trigger: trigger, occurredAt: occurredAt, toHotline: false))
     }
 
     /// Extends or restarts a run with a qualifying reading at `t`.

@@ -9,11 +9,13 @@ extension RuleEngine {
     public func observe(_ observation: Observation, context: SubjectContext, into decisions: inout [Decision]) {
         switch observation {
         case .reading(let r):
-            noteHeard(r.device, at: r.receivedAt, residentID: context.residentID, trigger: Self.trigger(of: r),
+            noteHeard(
+                r.device, at: r.receivedAt, residentID: context.residentID, trigger: Self.trigger(of: r),
                 measuredAt: r.measuredAt, into: &decisions)
             judge(reading: r, context, &decisions)
         case .event(let e):
-            noteHeard(e.device, at: e.receivedAt, residentID: context.residentID, trigger: .event(e.kind),
+            noteHeard(
+                e.device, at: e.receivedAt, residentID: context.residentID, trigger: .event(e.kind),
                 measuredAt: e.measuredAt, into: &decisions)
             judge(event: e, context, &decisions)
         }
@@ -34,8 +36,10 @@ extension RuleEngine {
     ) {
         var connectedNow = clock.connected
         if clock.lastConnected, let last = clock.lastTick, received > last { connectedNow += received - last }
-        var d = devices[device] ?? DeviceLiveness(
-            lastHeard: received, heardAtConnected: connectedNow, silenceReported: false, residentID: residentID)
+        var d =
+            devices[device]
+            ?? DeviceLiveness(
+                lastHeard: received, heardAtConnected: connectedNow, silenceReported: false, residentID: residentID)
         d.lastHeard = max(d.lastHeard, received)
         d.heardAtConnected = max(d.heardAtConnected, connectedNow)
         d.residentID = residentID
@@ -57,7 +61,8 @@ extension RuleEngine {
     }
 
     func judge(reading r: Reading, _ ctx: SubjectContext, _ decisions: inout [Decision]) {
-        clearEventRules(device: r.device, ctx, vitalSign: r.kind.isVitalSign, except: nil, trigger: Self.trigger(of: r),
+        clearEventRules(
+            device: r.device, ctx, vitalSign: r.kind.isVitalSign, except: nil, trigger: Self.trigger(of: r),
             at: r.measuredAt, &decisions)
         if case .location(let loc) = r.value {
             for i in rules.geofenceRules { judgeGeofence(rules.definitions[i], r, loc, ctx, &decisions) }
@@ -69,27 +74,31 @@ extension RuleEngine {
         }
         if r.kind == .inBed {
             for i in rules.bedExitRules {
-                watchBed(rules.definitions[i], outOfBed: value == 0, device: r.device, at: r.measuredAt, byEvent: false,
+                watchBed(
+                    rules.definitions[i], outOfBed: value == 0, device: r.device, at: r.measuredAt, byEvent: false,
                     ctx, &decisions)
             }
         }
     }
 
     func judge(event e: DeviceEvent, _ ctx: SubjectContext, _ decisions: inout [Decision]) {
-        clearEventRules(device: e.device, ctx, vitalSign: false, except: e.kind, trigger: .event(e.kind),
+        clearEventRules(
+            device: e.device, ctx, vitalSign: false, except: e.kind, trigger: .event(e.kind),
             at: e.measuredAt, &decisions)
         for i in rules.rulesByEvent[Int(e.kind.rawValue)] {
             let def = rules.definitions[i]
             let key = subjectKey(def, device: e.device, residentID: ctx.residentID)
             withSubject(key, residentID: ctx.residentID) { st in
                 st.residentID = ctx.residentID
-                raise(def, in: &st, subject: key, residentID: ctx.residentID, device: e.device, trigger: .event(e.kind),
+                raise(
+                    def, in: &st, subject: key, residentID: ctx.residentID, device: e.device, trigger: .event(e.kind),
                     occurredAt: e.measuredAt, wallNow: e.receivedAt, into: &decisions)
             }
         }
         if e.kind == .bedExit {
             for i in rules.bedExitRules {
-                watchBed(rules.definitions[i], outOfBed: true, device: e.device, at: e.measuredAt, byEvent: true,
+                watchBed(
+                    rules.definitions[i], outOfBed: true, device: e.device, at: e.measuredAt, byEvent: true,
                     ctx, &decisions)
             }
         }
@@ -144,7 +153,8 @@ extension RuleEngine {
                     progress.backfill = BreachRun(first: t, last: t, reported: false)
                 }
                 guard let run = progress.backfill, !run.reported, run.last - run.first >= def.duration else { return }
-                let raised = raise(def, in: &st, subject: key, residentID: ctx.residentID, device: r.device,
+                let raised = raise(
+                    def, in: &st, subject: key, residentID: ctx.residentID, device: r.device,
                     trigger: .reading(r.kind, value), occurredAt: t, wallNow: r.receivedAt, into: &decisions)
                 if raised { progress.backfill?.reported = true }
                 return
@@ -164,8 +174,10 @@ extension RuleEngine {
             }
             if let firing {
                 guard extendRun(&progress, at: t, duration: def.duration) else { return }
-                let raised = raise(def, in: &st, subject: key, residentID: ctx.residentID, device: r.device,
-                    trigger: .reading(firing.kind, firing.value), occurredAt: t, wallNow: r.receivedAt, into: &decisions)
+                let raised = raise(
+                    def, in: &st, subject: key, residentID: ctx.residentID, device: r.device,
+                    trigger: .reading(firing.kind, firing.value), occurredAt: t, wallNow: r.receivedAt, into: &decisions
+                )
                 if raised { progress.run?.reported = true }
             } else {
                 progress.run = nil
@@ -191,7 +203,8 @@ extension RuleEngine {
             defer { st.progress[def.name] = progress }
             if outside {
                 guard extendRun(&progress, at: t, duration: def.duration) else { return }
-                let raised = raise(def, in: &st, subject: key, residentID: ctx.residentID, device: r.device,
+                let raised = raise(
+                    def, in: &st, subject: key, residentID: ctx.residentID, device: r.device,
                     trigger: trigger, occurredAt: t, wallNow: r.receivedAt, into: &decisions)
                 if raised { progress.run?.reported = true }
             } else {

@@ -47,7 +47,9 @@ extension RuleEngine {
         for (key, st) in subjects {
             for (rule, rec) in st.alerts {
                 alertIndex[rec.id] = AlertSlot(subject: key, rule: rule)
-                if rec.escalateAt != nil, rec.acknowledgedAt == nil, !rec.escalated { pendingEscalations.insert(rec.id) }
+                if rec.escalateAt != nil, rec.acknowledgedAt == nil, !rec.escalated {
+                    pendingEscalations.insert(rec.id)
+                }
             }
             if st.beds.values.contains(where: { !$0.raised }) { pendingBedWatches.insert(key) }
         }

@@ -22,8 +22,9 @@ extension RuleEngine {
         else { return }
         let silenceDef = rules.definitions[si]
         var outage: (def: RuleDefinition, share: Double, within: Int64, together: Int64, minDevices: Int)?
-        if let oi = rules.outageRule, case .outage(let share, let within, let together, let minDevices) =
-            rules.definitions[oi].logic
+        if let oi = rules.outageRule,
+            case .outage(let share, let within, let together, let minDevices) =
+                rules.definitions[oi].logic
         {
             outage = (rules.definitions[oi], share, within, together, minDevices)
         }
@@ -34,7 +35,8 @@ extension RuleEngine {
         for (id, d) in devices {
             if let o = outage, now - d.lastHeard <= o.within { active += 1 }
             if now - d.lastHeard > heardWithin {
-                let covered = subjects["device:" + id]?.alerts[silenceDef.name] != nil || clock.outageMembers.contains(id)
+                let covered =
+                    subjects["device:" + id]?.alerts[silenceDef.name] != nil || clock.outageMembers.contains(id)
                 if !covered { forgotten.append(id) }
                 continue
             }
@@ -62,7 +64,8 @@ extension RuleEngine {
                 }
                 let count = clock.outageMembers.count
                 withSubject(Self.gatewaySubject, residentID: nil) { st in
-                    raise(o.def, in: &st, subject: Self.gatewaySubject, residentID: nil, device: Self.gatewayDevice,
+                    raise(
+                        o.def, in: &st, subject: Self.gatewaySubject, residentID: nil, device: Self.gatewayDevice,
                         trigger: .outage(devices: count), occurredAt: now, wallNow: now, into: &decisions)
                 }
                 return
@@ -75,7 +78,8 @@ extension RuleEngine {
             let minutes = Int((clock.connected - d.heardAtConnected) / 60_000)
             let key = "device:" + id
             withSubject(key, residentID: d.residentID) { st in
-                raise(silenceDef, in: &st, subject: key, residentID: d.residentID, device: id,
+                raise(
+                    silenceDef, in: &st, subject: key, residentID: d.residentID, device: id,
                     trigger: .silence(minutes: minutes), occurredAt: now, wallNow: now, into: &decisions)
             }
         }
@@ -83,7 +87,8 @@ extension RuleEngine {
 
     /// Resolves the outage once few of its devices are still silent; those left are judged one by one again.
     func settleOutage(now: EpochMillis, into decisions: inout [Decision]) {
-        guard let oi = rules.outageRule, case .outage(let share, let within, _, let minDevices) = rules.definitions[oi].logic,
+        guard let oi = rules.outageRule,
+            case .outage(let share, let within, _, let minDevices) = rules.definitions[oi].logic,
             subjects[Self.gatewaySubject]?.alerts[rules.definitions[oi].name] != nil
         else {
             // Staff resolved it (or the rule is gone): its devices stay covered until they are heard.
@@ -123,7 +128,8 @@ extension RuleEngine {
                         continue
                     }
                     st.beds[name]?.raised = true
-                    raise(def, in: &st, subject: key, residentID: st.residentID, device: watch.device,
+                    raise(
+                        def, in: &st, subject: key, residentID: st.residentID, device: watch.device,
                         trigger: watch.byEvent ? .event(.bedExit) : .reading(.inBed, 0), occurredAt: watch.outSince,
                         wallNow: now, into: &decisions)
                 }
@@ -152,9 +158,11 @@ extension RuleEngine {
             subjects[slot.subject]?.alerts[slot.rule] = rec
             markSubject(slot.subject)
             pendingEscalations.remove(rec.id)
-            decisions.append(Decision(
-                action: .escalate, alertID: rec.id, rule: rec.rule, severity: rec.severity, residentID: rec.residentID,
-                device: rec.device, trigger: rec.trigger, occurredAt: rec.occurredAt, toHotline: true))
+            decisions.append(
+                Decision(
+                    action: .escalate, alertID: rec.id, rule: rec.rule, severity: rec.severity,
+                    residentID: rec.residentID,
+                    device: rec.device, trigger: rec.trigger, occurredAt: rec.occurredAt, toHotline: true))
         }
     }
 }

@@ -9,10 +9,14 @@ extension RuleSet {
     ///   running rule set.
     public static func load(path: String) throws(RuleLoadError) -> RuleSet {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw RuleLoadError(diagnostics: [RuleDiagnostic(path: path, line: 1, message: "cannot read the rules file")])
+            throw RuleLoadError(diagnostics: [
+                RuleDiagnostic(path: path, line: 1, message: "cannot read the rules file")
+            ])
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw RuleLoadError(diagnostics: [RuleDiagnostic(path: path, line: 1, message: "the rules file is not UTF-8")])
+            throw RuleLoadError(diagnostics: [
+                RuleDiagnostic(path: path, line: 1, message: "the rules file is not UTF-8")
+            ])
         }
         return try load(text: text, path: path)
     }
@@ -25,8 +29,9 @@ extension RuleSet {
         let sorted = parser.diagnostics.enumerated().sorted {
             ($0.element.line, $0.offset) < ($1.element.line, $1.offset)
         }.map(\.element)
-        throw RuleLoadError(diagnostics: sorted.isEmpty
-            ? [RuleDiagnostic(path: path, line: 1, message: "no rules")] : sorted)
+        throw RuleLoadError(
+            diagnostics: sorted.isEmpty
+                ? [RuleDiagnostic(path: path, line: 1, message: "no rules")] : sorted)
     }
 }
 
@@ -108,11 +113,15 @@ struct RuleFileParser {
             return nil
         }
         guard let typeNode = map["type"] else {
-            problem(key, "rule \(name): missing key 'type' (one of \(Self.typeKeys.keys.sorted().joined(separator: ", ")))")
+            problem(
+                key, "rule \(name): missing key 'type' (one of \(Self.typeKeys.keys.sorted().joined(separator: ", ")))")
             return nil
         }
         guard let type = typeNode.string, let extra = Self.typeKeys[type] else {
-            problem(typeNode, "rule \(name): unknown type '\(typeNode.string ?? "")' (one of \(Self.typeKeys.keys.sorted().joined(separator: ", ")))")
+            problem(
+                typeNode,
+                "rule \(name): unknown type '\(typeNode.string ?? "")' (one of \(Self.typeKeys.keys.sorted().joined(separator: ", ")))"
+            )
             return nil
         }
         let allowed = Self.commonKeys + extra
@@ -137,7 +146,9 @@ struct RuleFileParser {
         var escalateAfter: Int64?
         if let n = map["escalate_after"] {
             escalateAfter = duration(n, "rule \(name): escalate_after")
-            if route == .hotline { problem(n, "rule \(name): escalate_after needs route: staff (hotline is already at once)") }
+            if route == .hotline {
+                problem(n, "rule \(name): escalate_after needs route: staff (hotline is already at once)")
+            }
             if let e = escalateAfter, e <= 0 { problem(n, "rule \(name): escalate_after must be more than 0") }
         }
         var scope: RuleScope = .resident
@@ -161,7 +172,8 @@ struct RuleFileParser {
             let after = required(map, key, name, "after").flatMap { duration($0, "rule \(name): after") }
             let within = required(map, key, name, "heard_within").flatMap { duration($0, "rule \(name): heard_within") }
             logic = after.flatMap { a in within.map { .silence(after: a, heardWithin: $0) } }
-        case "outage": logic = outageLogic(map, key, name)
+        case "outage":
+            logic = outageLogic(map, key, name)
             scope = .gateway
         case "bed_exit": logic = bedExitLogic(map, key, name)
         default: logic = .geofence
@@ -214,13 +226,16 @@ struct RuleFileParser {
             }
             guard let clear = limit(clearNode, name) else { continue }
             if clear.comparison.isUpward == fire.comparison.isUpward {
-                problem(clearNode, "rule \(name): the clear limit of \(kindName) must point the other way from its fire limit")
+                problem(
+                    clearNode,
+                    "rule \(name): the clear limit of \(kindName) must point the other way from its fire limit")
             } else if !MeasureLimits.separates(fire: fire, clear: clear) {
                 problem(clearNode, "rule \(name): \(kindName) fires at \(fire) but clears at \(clear); they overlap")
             }
-            measures.append(MeasureLimits(
-                kind: kind, fire: fire, clear: clear, qualifiedKey: "\(name).\(kindName)",
-                shortKey: fires.count == 1 ? name : nil))
+            measures.append(
+                MeasureLimits(
+                    kind: kind, fire: fire, clear: clear, qualifiedKey: "\(name).\(kindName)",
+                    shortKey: fires.count == 1 ? name : nil))
         }
         for (k, _) in clears where fires[k.string ?? ""] == nil {
             problem(k, "rule \(name): clears names \(k.string ?? "") but fires does not")
@@ -241,7 +256,9 @@ struct RuleFileParser {
         let together = map["together"].flatMap { duration($0, "rule \(name): together") } ?? 5 * 60_000
         var minDevices = 3
         if let n = map["min_devices"] {
-            if let v = n.string.flatMap(Int.init), v >= 1 { minDevices = v } else {
+            if let v = n.string.flatMap(Int.init), v >= 1 {
+                minDevices = v
+            } else {
                 problem(n, "rule \(name): min_devices must be a whole number of at least 1")
             }
         }
@@ -278,12 +295,19 @@ struct RuleFileParser {
                     continue
                 }
                 if other.scope != def.scope || lower == def.name {
-                    problem(suppressNodes[def.name], "rule \(def.name): can only suppress another rule of the same subject (per \(def.scope.rawValue))")
+                    problem(
+                        suppressNodes[def.name],
+                        "rule \(def.name): can only suppress another rule of the same subject (per \(def.scope.rawValue))"
+                    )
                 }
             }
         }
-        for extra in silence.dropFirst() { diagnostics.append(diag(extra.line, "rule \(extra.name): only one silence rule is allowed")) }
-        for extra in outage.dropFirst() { diagnostics.append(diag(extra.line, "rule \(extra.name): only one outage rule is allowed")) }
+        for extra in silence.dropFirst() {
+            diagnostics.append(diag(extra.line, "rule \(extra.name): only one silence rule is allowed"))
+        }
+        for extra in outage.dropFirst() {
+            diagnostics.append(diag(extra.line, "rule \(extra.name): only one outage rule is allowed"))
+        }
         if let o = outage.first, silence.isEmpty {
             diagnostics.append(diag(o.line, "rule \(o.name): an outage rule needs a silence rule to stand in for"))
         }
@@ -305,7 +329,9 @@ struct RuleFileParser {
 
     // MARK: - Scalars
 
-    func diag(_ line: Int, _ message: String) -> RuleDiagnostic { RuleDiagnostic(path: path, line: line, message: message) }
+    func diag(_ line: Int, _ message: String) -> RuleDiagnostic {
+        RuleDiagnostic(path: path, line: line, message: message)
+    }
 
     mutating func unknownKey(_ key: Node, in place: String, allowed: [String]) {
         problem(key, "unknown key '\(key.string ?? "")' in \(place) (allowed: \(allowed.joined(separator: ", ")))")
@@ -354,7 +380,10 @@ struct RuleFileParser {
     mutating func eventKinds(_ node: Node, _ name: String) -> [EventKind] {
         names(node, "rule \(name): events").compactMap { s in
             guard let e = EventKind(name: s) else {
-                problem(node, "rule \(name): unknown event '\(s)' (one of \(EventKind.allCases.map(\.name).joined(separator: ", ")))")
+                problem(
+                    node,
+                    "rule \(name): unknown event '\(s)' (one of \(EventKind.allCases.map(\.name).joined(separator: ", ")))"
+                )
                 return nil
             }
             return e

@@ -31,7 +31,8 @@ extension Store {
     /// `PRAGMA integrity_check`: "ok", or SQLite's list of problems, one per line.
     public func integrityCheck() throws(SQLiteError) -> String {
         try locked { () throws(SQLiteError) -> String in
-            try query("PRAGMA integrity_check", "check integrity", bind: { _ throws(SQLiteError) in },
+            try query(
+                "PRAGMA integrity_check", "check integrity", bind: { _ throws(SQLiteError) in },
                 row: { s in s.text(0) }
             ).joined(separator: "\n")
         }
@@ -48,12 +49,14 @@ extension Store {
     /// Size of the database file's pages (`page_count * page_size`), WAL not included.
     public func databaseBytes() throws(SQLiteError) -> Int64 {
         try locked { () throws(SQLiteError) -> Int64 in
-            let pages = try query(
-                "PRAGMA page_count", "read page count", bind: { _ throws(SQLiteError) in }, row: { s in s.int64(0) }
-            ).first ?? 0
-            let size = try query(
-                "PRAGMA page_size", "read page size", bind: { _ throws(SQLiteError) in }, row: { s in s.int64(0) }
-            ).first ?? 0
+            let pages =
+                try query(
+                    "PRAGMA page_count", "read page count", bind: { _ throws(SQLiteError) in }, row: { s in s.int64(0) }
+                ).first ?? 0
+            let size =
+                try query(
+                    "PRAGMA page_size", "read page size", bind: { _ throws(SQLiteError) in }, row: { s in s.int64(0) }
+                ).first ?? 0
             return pages * size
         }
     }

@@ -116,8 +116,10 @@ extension Store {
     /// Number of stored readings (a full count: for tests and operators, not for metrics).
     public func readingCount() throws(SQLiteError) -> Int {
         try locked { () throws(SQLiteError) -> Int in
-            try query("SELECT count(*) FROM readings", "count readings", bind: { _ throws(SQLiteError) in },
-                row: { s in s.int(0) }).first ?? 0
+            try query(
+                "SELECT count(*) FROM readings", "count readings", bind: { _ throws(SQLiteError) in },
+                row: { s in s.int(0) }
+            ).first ?? 0
         }
     }
 

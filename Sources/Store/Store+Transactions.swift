@@ -78,7 +78,8 @@ extension Store {
     private func notDurable(_ operation: String) -> SQLiteError {
         SQLiteError(
             code: SQLiteError.misuse,
-            message: "\(operation): needs inTransaction(durable: true), this transaction commits with synchronous=NORMAL")
+            message:
+                "\(operation): needs inTransaction(durable: true), this transaction commits with synchronous=NORMAL")
     }
 
     private func begin(durable: Bool) throws(SQLiteError) {

@@ -122,7 +122,8 @@ struct Simulate: ParsableCommand {
             return
         }
         var list: [Simulator.Scenario] = []
-        for name in scenarios.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+        for name in scenarios.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty
+        {
             guard let s = Simulator.Scenario(rawValue: name) else {
                 FileHandle.standardError.write(Data("unknown scenario \(name)\n".utf8))
                 throw ExitCode(1)

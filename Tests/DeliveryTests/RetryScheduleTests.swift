@@ -44,7 +44,8 @@ final class RetryScheduleTests: XCTestCase {
         let ticket = Array(#"{"ticket":"T-9","note":"x"}"#.utf8)
         XCTAssertEqual(HotlineAnswer(status: 200, retryAfterMs: nil, body: ticket), .accepted(ticket: "T-9"))
         XCTAssertEqual(HotlineAnswer(status: 204, retryAfterMs: nil, body: []), .accepted(ticket: nil))
-        XCTAssertEqual(HotlineAnswer(status: 201, retryAfterMs: nil, body: Array("not json".utf8)), .accepted(ticket: nil))
+        XCTAssertEqual(
+            HotlineAnswer(status: 201, retryAfterMs: nil, body: Array("not json".utf8)), .accepted(ticket: nil))
         XCTAssertEqual(HotlineAnswer(status: 409, retryAfterMs: nil, body: ticket), .duplicate(ticket: "T-9"))
         XCTAssertEqual(HotlineAnswer(status: 408, retryAfterMs: nil, body: []), .retry(retryAfterMs: nil))
         XCTAssertEqual(HotlineAnswer(status: 429, retryAfterMs: 7000, body: []), .retry(retryAfterMs: 7000))

@@ -45,7 +45,8 @@ final class IngestConfigurationTests: XCTestCase {
         let lost = MQTTError(mosquittoCode: 7, operation: .read)
         XCTAssertEqual(lost?.kind, .connectionLost)
         XCTAssertEqual(lost?.recovery, .retryLater)
-        XCTAssertEqual(lost?.description, "MQTT read failed: connection lost (The connection was lost, code 7); retry later")
+        XCTAssertEqual(
+            lost?.description, "MQTT read failed: connection lost (The connection was lost, code 7); retry later")
         XCTAssertEqual(MQTTError(mosquittoCode: 11, operation: .connect)?.kind, .notAuthorized)
         XCTAssertEqual(MQTTError(mosquittoCode: 8, operation: .connect)?.recovery, .fixConfiguration)
         XCTAssertEqual(MQTTError(mosquittoCode: 20, operation: .connect)?.kind, .lookupFailed)
@@ -54,7 +55,8 @@ final class IngestConfigurationTests: XCTestCase {
             XCTAssertNotNil(MQTTError(mosquittoCode: code, operation: .read), "code \(code) maps to an error")
         }
         for informational: Int32 in [-4, -3, -2, -1, 17] {
-            XCTAssertNil(MQTTError(mosquittoCode: informational, operation: .read), "code \(informational) is no failure")
+            XCTAssertNil(
+                MQTTError(mosquittoCode: informational, operation: .read), "code \(informational) is no failure")
         }
     }
 

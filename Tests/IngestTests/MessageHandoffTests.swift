@@ -27,7 +27,8 @@ final class MessageHandoffTests: XCTestCase {
         let handoff = MessageHandoff(capacity: 3)
         let pusher = Thread { _ = handoff.push(InboundMessage(topic: "t", payload: [7], receivedAt: 1)) }
         pusher.start()
-        XCTAssertEqual(handoff.popBatch(max: 5, timeoutMs: 10_000), [InboundMessage(topic: "t", payload: [7], receivedAt: 1)])
+        XCTAssertEqual(
+            handoff.popBatch(max: 5, timeoutMs: 10_000), [InboundMessage(topic: "t", payload: [7], receivedAt: 1)])
     }
 
     func testReaderIsSignalledOnlyOnceHalfTheCapacityIsFree() {

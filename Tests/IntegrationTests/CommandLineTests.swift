@@ -15,7 +15,8 @@ final class CommandLineTests: XCTestCase {
         let lines = r.out.split(separator: "\n").map(String.init)
         XCTAssertEqual(
             lines.first,
-            #"{"device": "865067021234567", "profile": "imede-watch", "kind": "heart_rate", "value": 78, "at": "2026-11-22T00:15:30Z", "flags": []}"#)
+            #"{"device": "865067021234567", "profile": "imede-watch", "kind": "heart_rate", "value": 78, "at": "2026-11-22T00:15:30Z", "flags": []}"#
+        )
         XCTAssertTrue(lines.contains { $0.contains(#""kind": "location""#) && $0.contains(#""datum": "wgs84""#) })
     }
 
@@ -41,13 +42,15 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testCheckReportsEveryProblemWithPathAndLine() throws {
-        let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("anxin-check-\(UUID().uuidString)")
+        let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent(
+            "anxin-check-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         try "residents:\n  - id: R-1\n    name: A\n    colour: blue\n".write(
             to: dir.appendingPathComponent("registry.yaml"), atomically: true, encoding: .utf8)
         let config = dir.appendingPathComponent("anxin.yaml").path
-        try "gateway_id: x\nregistry: registry.yaml\nmqtt:\n  port: 0\n".write(toFile: config, atomically: true, encoding: .utf8)
+        try "gateway_id: x\nregistry: registry.yaml\nmqtt:\n  port: 0\n".write(
+            toFile: config, atomically: true, encoding: .utf8)
         let r = try run(["check", "--config", config])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.out.contains("\(config):4: ") || r.err.contains("\(config):4: "), r.out + r.err)

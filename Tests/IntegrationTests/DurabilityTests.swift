@@ -16,7 +16,11 @@ final class DurabilityTests: XCTestCase {
         let healthy = await h.gateway.waitHealthy(timeout: 60)
         XCTAssertTrue(healthy)
         let allArrived = try await h.eventually(30) {
-            Set(h.hotline.requests.filter { (200..<300).contains($0.answeredStatus) }.compactMap { $0.header("Idempotency-Key") }).count == 3
+            Set(
+                h.hotline.requests.filter { (200..<300).contains($0.answeredStatus) }.compactMap {
+                    $0.header("Idempotency-Key")
+                }
+            ).count == 3
         }
         XCTAssertTrue(allArrived, "every incident arrives after the restart")
         let accepted = h.hotline.requests.filter { (200..<300).contains($0.answeredStatus) }
@@ -37,7 +41,9 @@ final class DurabilityTests: XCTestCase {
         try await h.start()
         try h.publish("imede-sos")
         _ = try await h.hotline.waitFor(count: 1)
-        let rejected = try await h.eventually { (try await h.metric("anxin_deliveries_total{outcome=\"rejected\"}") ?? 0) == 1 }
+        let rejected = try await h.eventually {
+            (try await h.metric("anxin_deliveries_total{outcome=\"rejected\"}") ?? 0) == 1
+        }
         XCTAssertTrue(rejected)
         let list = try runAnxin(["outbox", "list", "--config", h.configPath])
         XCTAssertEqual(list.status, 0, list.err)
@@ -47,7 +53,9 @@ final class DurabilityTests: XCTestCase {
         h.hotline.setDefaultReply(.accepted(ticket: "T-7"))
         let requeue = try runAnxin(["outbox", "requeue", "--config", h.configPath, id])
         XCTAssertEqual(requeue.status, 0, requeue.err)
-        let resent = try await h.eventually(40) { h.hotline.requests.contains { $0.answeredStatus == 201 || $0.answeredStatus == 200 } }
+        let resent = try await h.eventually(40) {
+            h.hotline.requests.contains { $0.answeredStatus == 201 || $0.answeredStatus == 200 }
+        }
         XCTAssertTrue(resent, "the requeued incident is sent again")
         XCTAssertEqual(h.hotline.requests.count, 2, "sent once, rejected, requeued, sent once more")
         await h.shutdown()
@@ -113,7 +121,8 @@ final class DurabilityTests: XCTestCase {
         try h.publish("bad-types")
         try h.publish("bad-binary")
         try h.publish("bad-sentinels")
-        try h.broker.publish(topic: "iMEDE_watch/VitalSign", payload: Array(repeating: UInt8(ascii: "x"), count: 2_000_000))
+        try h.broker.publish(
+            topic: "iMEDE_watch/VitalSign", payload: Array(repeating: UInt8(ascii: "x"), count: 2_000_000))
         try h.publish(topic: "nobody/listens/here", "{}")
         try h.publish("imede-sos")
         _ = try await h.hotline.waitFor(count: 1)

@@ -33,8 +33,11 @@ final class EmbeddedDefaultsTests: XCTestCase {
         XCTAssertThrowsError(try GatewayConfig.parse(text: text, path: "/etc/anxin/anxin.yaml")) { error in
             let lines = (error as? ConfigError)?.problems.map(\.description) ?? []
             XCTAssertEqual(lines.count, 3, "\(lines)")
-            XCTAssertTrue(lines.contains { $0.hasPrefix("/etc/anxin/anxin.yaml:3: ") && $0.contains("99999") }, "\(lines)")
-            XCTAssertTrue(lines.contains { $0.hasPrefix("/etc/anxin/anxin.yaml:4: ") && $0.contains("unknown key 'hostt'") }, "\(lines)")
+            XCTAssertTrue(
+                lines.contains { $0.hasPrefix("/etc/anxin/anxin.yaml:3: ") && $0.contains("99999") }, "\(lines)")
+            XCTAssertTrue(
+                lines.contains { $0.hasPrefix("/etc/anxin/anxin.yaml:4: ") && $0.contains("unknown key 'hostt'") },
+                "\(lines)")
             XCTAssertTrue(lines.contains { $0.hasPrefix("/etc/anxin/anxin.yaml:5: ") }, "\(lines)")
         }
     }

@@ -33,7 +33,9 @@ final class EmergencyDeliveryTests: XCTestCase {
             XCTAssertEqual(b["gateway_id"] as? String, "it-01")
             XCTAssertEqual(r.header("Idempotency-Key"), b["id"] as? String, file)
             XCTAssertEqual(r.signatureValid, true, file)
-            let expectedSig = "sha256=" + HMAC<SHA256>.authenticationCode(for: r.body, using: SymmetricKey(data: h.secret))
+            let expectedSig =
+                "sha256="
+                + HMAC<SHA256>.authenticationCode(for: r.body, using: SymmetricKey(data: h.secret))
                 .map { String(format: "%02x", $0) }.joined()
             XCTAssertEqual(r.header("X-Anxin-Signature"), expectedSig)
             XCTAssertTrue(r.header("Content-Type")?.hasPrefix("application/json") ?? false)
@@ -62,7 +64,9 @@ final class EmergencyDeliveryTests: XCTestCase {
         let open = try await h.alerts(state: "open")
         XCTAssertEqual(open.count, 4)
         let delivered = try await h.eventually {
-            try await h.alerts(state: "open").allSatisfy { (($0["incident"] as? [String: Any])?["state"] as? String) == "delivered" }
+            try await h.alerts(state: "open").allSatisfy {
+                (($0["incident"] as? [String: Any])?["state"] as? String) == "delivered"
+            }
         }
         XCTAssertTrue(delivered)
         // The journal gets ids and rules, never names, phone numbers, addresses or payloads.
@@ -78,11 +82,13 @@ final class EmergencyDeliveryTests: XCTestCase {
         let h = try await GatewayHarness()
         try await h.start()
         let now = Timestamp.iso8601(SystemWallClock().now() - 5000, utcOffsetSeconds: 8 * 3600)
-        let local = String(now.dropFirst(8).prefix(2)) + "/" + String(now.dropFirst(5).prefix(2)) + "/"
+        let local =
+            String(now.dropFirst(8).prefix(2)) + "/" + String(now.dropFirst(5).prefix(2)) + "/"
             + String(now.prefix(4)) + " " + String(now.dropFirst(11).prefix(8))
         try h.publish(
             topic: "iMEDE_watch/VitalSign",
-            "{\"IMEI\":\"865067021234567\",\"heartRate\":90,\"bloodPressure\":{\"bp_sys\":230,\"bp_dia\":100},\"spO2\":96,\"battery\":60,\"timeStamps\":\"\(local)\"}")
+            "{\"IMEI\":\"865067021234567\",\"heartRate\":90,\"bloodPressure\":{\"bp_sys\":230,\"bp_dia\":100},\"spO2\":96,\"battery\":60,\"timeStamps\":\"\(local)\"}"
+        )
         let reqs = try await h.hotline.waitFor(count: 1)
         let b = body(reqs[0])
         XCTAssertEqual(b["rule"] as? String, "bp_crisis")

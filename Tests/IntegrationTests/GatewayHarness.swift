@@ -74,7 +74,9 @@ final class GatewayHarness: @unchecked Sendable {
         if !ok { XCTFail("gateway did not become healthy; log:\n\(gateway.log)") }
         // Subscriptions are acknowledged before /healthz is up only once ready; wait for READY's log line.
         let deadline = Date().addingTimeInterval(20)
-        while !gateway.log.contains("gateway ready") && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        while !gateway.log.contains("gateway ready") && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     func publish(_ name: String) throws {
@@ -186,4 +188,3 @@ func runAnxin(_ args: [String], stdin: Data? = nil) throws -> (status: Int32, ou
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
 }
-

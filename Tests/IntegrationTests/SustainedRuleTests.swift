@@ -46,16 +46,21 @@ final class SustainedRuleTests: XCTestCase {
         let opened = try await h.eventually { try await h.alerts(state: "open").count == 1 }
         XCTAssertTrue(opened)
         let id = try await h.alerts(state: "open")[0]["id"] as! String
-        let (s1, _) = try await HTTP.post("http://127.0.0.1:\(h.httpPort)/api/v1/alerts/\(id)/ack", json: "{\"by\":\"nurse-7\",\"note\":\"on my way\"}")
+        let (s1, _) = try await HTTP.post(
+            "http://127.0.0.1:\(h.httpPort)/api/v1/alerts/\(id)/ack",
+            json: "{\"by\":\"nurse-7\",\"note\":\"on my way\"}")
         XCTAssertEqual(s1, 200)
         let acked = try await h.alerts(state: "acknowledged")
         XCTAssertEqual(acked.first?["acknowledged_by"] as? String, "nurse-7")
-        let (s2, _) = try await HTTP.post("http://127.0.0.1:\(h.httpPort)/api/v1/alerts/\(id)/resolve", json: "{\"by\":\"nurse-7\"}")
+        let (s2, _) = try await HTTP.post(
+            "http://127.0.0.1:\(h.httpPort)/api/v1/alerts/\(id)/resolve", json: "{\"by\":\"nurse-7\"}")
         XCTAssertEqual(s2, 200)
-        let (s3, d3) = try await HTTP.post("http://127.0.0.1:\(h.httpPort)/api/v1/alerts/\(id)/ack", json: "{\"by\":\"nurse-7\"}")
+        let (s3, d3) = try await HTTP.post(
+            "http://127.0.0.1:\(h.httpPort)/api/v1/alerts/\(id)/ack", json: "{\"by\":\"nurse-7\"}")
         XCTAssertEqual(s3, 409)
         XCTAssertTrue(String(decoding: d3, as: UTF8.self).contains("\"error\""))
-        let (s4, _) = try await HTTP.post("http://127.0.0.1:\(h.httpPort)/api/v1/alerts/nope/ack", json: "{\"by\":\"x\"}")
+        let (s4, _) = try await HTTP.post(
+            "http://127.0.0.1:\(h.httpPort)/api/v1/alerts/nope/ack", json: "{\"by\":\"x\"}")
         XCTAssertEqual(s4, 404)
         let resident = try await h.getJSON("/api/v1/residents/R-0001")
         XCTAssertEqual(resident["name"] as? String, "张桂兰")

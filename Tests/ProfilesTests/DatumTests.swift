@@ -10,7 +10,9 @@ final class DatumTests: XCTestCase {
         let r = 6_371_000.0
         let dLat = (b.lat - a.lat) * .pi / 180
         let dLon = (b.lon - a.lon) * .pi / 180
-        let h = sin(dLat / 2) * sin(dLat / 2) + cos(a.lat * .pi / 180) * cos(b.lat * .pi / 180) * sin(dLon / 2) * sin(dLon / 2)
+        let h =
+            sin(dLat / 2) * sin(dLat / 2) + cos(a.lat * .pi / 180) * cos(b.lat * .pi / 180) * sin(dLon / 2)
+            * sin(dLon / 2)
         return 2 * r * asin(h.squareRoot())
     }
 
@@ -62,7 +64,8 @@ final class DatumTests: XCTestCase {
         let g = Datum.gcj02.fromWGS84(lat: truth.lat, lon: truth.lon)
         let payload = #"{"id":"w1","pos":{"lat":\#(g.lat),"lng":\#(g.lon),"acc":25}}"#
         var out = DecodeOutput()
-        XCTAssertNil(set.decode(topic: "amap/w1", payload: Array(payload.utf8), receivedAt: Fixtures.receivedAt, into: &out))
+        XCTAssertNil(
+            set.decode(topic: "amap/w1", payload: Array(payload.utf8), receivedAt: Fixtures.receivedAt, into: &out))
         guard case .reading(let r)? = out.observations.first, case .location(let l) = r.value,
             case .reading(let r2)? = out.observations.last, case .location(let l2) = r2.value
         else { return XCTFail("no location") }

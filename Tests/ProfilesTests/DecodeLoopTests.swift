@@ -16,7 +16,8 @@ final class DecodeLoopTests: XCTestCase {
             var mismatches = 0
             m.payload.withUnsafeBytes { payload in
                 for _ in 0..<10_000 {
-                    let failure = set.decode(topic: m.topic, payload: payload, receivedAt: Fixtures.receivedAt, into: &output)
+                    let failure = set.decode(
+                        topic: m.topic, payload: payload, receivedAt: Fixtures.receivedAt, into: &output)
                     if failure != first || output.observations != expected || output.sentinels != expectedSentinels {
                         mismatches += 1
                     }

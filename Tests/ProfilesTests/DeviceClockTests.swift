@@ -31,11 +31,13 @@ final class DeviceClockTests: XCTestCase {
         let payload = #"{"IMEI":"865067021234567","battery":63,"step":1,"timeStamps":"31/12/2014 23:59:59"}"#
         var out = DecodeOutput()
         XCTAssertNil(
-            Fixtures.shipped.decode(topic: "iMEDE_watch/hb", payload: Array(payload.utf8), receivedAt: Fixtures.receivedAt, into: &out))
+            Fixtures.shipped.decode(
+                topic: "iMEDE_watch/hb", payload: Array(payload.utf8), receivedAt: Fixtures.receivedAt, into: &out))
         guard case .reading(let r)? = out.observations.first else { return XCTFail() }
         XCTAssertEqual(r.measuredAt, Fixtures.receivedAt)
         XCTAssertEqual(r.flags, .clockCorrected)
-        XCTAssertEqual(DeviceClock.settle(DeviceClock.earliest, receivedAt: Fixtures.receivedAt).0, DeviceClock.earliest)
+        XCTAssertEqual(
+            DeviceClock.settle(DeviceClock.earliest, receivedAt: Fixtures.receivedAt).0, DeviceClock.earliest)
         XCTAssertEqual(DeviceClock.earliest, Fixtures.millis("2015-01-01T00:00:00Z"))
     }
 
@@ -44,7 +46,8 @@ final class DeviceClockTests: XCTestCase {
         let receivedAt = Fixtures.millis("2026-11-22T00:10:00Z")
         let (_, out) = Fixtures.decode("imede-batch.msg", receivedAt: receivedAt)
         let times = stride(from: 0, to: 15, by: 5).map { out.observations[$0].measuredAt }
-        XCTAssertEqual(times, [Fixtures.millis("2026-11-22T00:15:00Z"), Fixtures.millis("2026-11-22T00:20:00Z"), receivedAt])
+        XCTAssertEqual(
+            times, [Fixtures.millis("2026-11-22T00:15:00Z"), Fixtures.millis("2026-11-22T00:20:00Z"), receivedAt])
         guard case .reading(let last) = out.observations[10] else { return XCTFail() }
         XCTAssertEqual(last.flags, .clockCorrected)
     }
@@ -73,7 +76,9 @@ final class DeviceClockTests: XCTestCase {
         ] {
             let set = try ProfileSet.load(sources: [("z.yaml", profile(line))], defaultUTCOffsetSeconds: gateway)
             var out = DecodeOutput()
-            XCTAssertNil(set.decode(topic: "z/1", payload: payload, receivedAt: Fixtures.millis("2026-11-23T00:00:00Z"), into: &out))
+            XCTAssertNil(
+                set.decode(
+                    topic: "z/1", payload: payload, receivedAt: Fixtures.millis("2026-11-23T00:00:00Z"), into: &out))
             XCTAssertEqual(out.observations.first?.measuredAt, Fixtures.millis(expected), line)
         }
     }

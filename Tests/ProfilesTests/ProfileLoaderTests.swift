@@ -49,7 +49,9 @@ final class ProfileLoaderTests: XCTestCase {
         XCTAssertEqual(d.count, 1)
         XCTAssertEqual(d.first?.path, "/etc/anxin/profiles/p.yaml")
         XCTAssertEqual(d.first?.line, 7)
-        XCTAssertTrue(d.first?.description.hasPrefix("/etc/anxin/profiles/p.yaml:7: unknown key 'colour' in message") == true, d.first?.description ?? "")
+        XCTAssertTrue(
+            d.first?.description.hasPrefix("/etc/anxin/profiles/p.yaml:7: unknown key 'colour' in message") == true,
+            d.first?.description ?? "")
     }
 
     func testBadKindBadPathAndBadTopicAreAllReported() {
@@ -73,7 +75,8 @@ final class ProfileLoaderTests: XCTestCase {
         XCTAssertEqual(d[0].description, "p.yaml:3: '#' must be the last level of topic filter 'a/#/b'")
         XCTAssertTrue(d[1].description.hasPrefix("p.yaml:8: unknown reading kind 'pulse' (use one of: heart_rate,"))
         XCTAssertEqual(
-            d[2].description, "p.yaml:9: bad JSON path: JSON path 'data[x].hr': '[x]' is neither '[]' nor an index like '[0]'")
+            d[2].description,
+            "p.yaml:9: bad JSON path: JSON path 'data[x].hr': '[x]' is neither '[]' nor an index like '[0]'")
         XCTAssertEqual(d[3].description, "p.yaml:10: bad JSON path: JSON path 'bp..sys' has an empty segment")
         XCTAssertEqual(d[4].description, "p.yaml:11: unknown unit 'psi' for systolic (use mmHg or kPa)")
         XCTAssertTrue(d[5].description.hasPrefix("p.yaml:13: unknown event 'wandering'"))
@@ -173,9 +176,11 @@ final class ProfileLoaderTests: XCTestCase {
         let end = try XCTUnwrap(rest[start.upperBound...].range(of: "```"))
         let yaml = String(rest[start.upperBound..<end.lowerBound])
         let set = try ProfileSet.load(sources: [("acme.yaml", yaml)], defaultUTCOffsetSeconds: 0)
-        let payload = #"{"type":"vitals","ts":1795306530000,"body":{"hr":0,"temp_f":98.6,"alarm":2},"pos":{"lat":24.67,"lng":102.6,"radius":15}}"#
+        let payload =
+            #"{"type":"vitals","ts":1795306530000,"body":{"hr":0,"temp_f":98.6,"alarm":2},"pos":{"lat":24.67,"lng":102.6,"radius":15}}"#
         var out = DecodeOutput()
-        XCTAssertNil(set.decode(topic: "acme/B-7/up", payload: Array(payload.utf8), receivedAt: Fixtures.receivedAt, into: &out))
+        XCTAssertNil(
+            set.decode(topic: "acme/B-7/up", payload: Array(payload.utf8), receivedAt: Fixtures.receivedAt, into: &out))
         XCTAssertEqual(out.sentinels, ["heart_rate"])
         XCTAssertEqual(out.observations.count, 3)
         XCTAssertEqual(out.observations.map(\.device), ["B-7", "B-7", "B-7"])
@@ -194,8 +199,10 @@ final class ProfileLoaderTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         try valid.write(to: dir.appendingPathComponent("b.yaml"), atomically: true, encoding: .utf8)
-        try valid.replacingOccurrences(of: "id: good", with: "id: alpha").replacingOccurrences(of: "good/+", with: "alpha/+")
-            .write(to: dir.appendingPathComponent("a.yml"), atomically: true, encoding: .utf8)
+        try valid.replacingOccurrences(of: "id: good", with: "id: alpha").replacingOccurrences(
+            of: "good/+", with: "alpha/+"
+        )
+        .write(to: dir.appendingPathComponent("a.yml"), atomically: true, encoding: .utf8)
         try "not a profile".write(to: dir.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
         let set = try ProfileSet.load(folders: [dir.path], defaultUTCOffsetSeconds: 0)
         XCTAssertEqual(set.profileIDs, ["alpha", "good"])
@@ -209,7 +216,8 @@ final class ProfileLoaderTests: XCTestCase {
             let text = error.diagnostics.map(\.description)
             XCTAssertEqual(text.count, 3, text.joined(separator: "\n"))
             XCTAssertEqual(text[0], dir.appendingPathComponent("c.yaml").path + ":1: profile is missing 'messages'")
-            XCTAssertTrue(text[1].hasPrefix(dir.appendingPathComponent("c.yaml").path + ":4: unknown key 'what' in profile"))
+            XCTAssertTrue(
+                text[1].hasPrefix(dir.appendingPathComponent("c.yaml").path + ":4: unknown key 'what' in profile"))
             XCTAssertEqual(text[2], dir.path + "/missing:1: cannot read profile folder")
         }
     }

@@ -28,7 +28,9 @@ final class RejectionTests: XCTestCase {
     func testNumericIMEIIsReadAsDigits() {
         let payload = #"{"IMEI":865067021234567,"battery":63,"step":12,"timeStamps":"22/11/2026 08:20:00"}"#
         var out = DecodeOutput()
-        XCTAssertNil(Fixtures.shipped.decode(topic: "iMEDE_watch/hb", payload: Array(payload.utf8), receivedAt: Fixtures.receivedAt, into: &out))
+        XCTAssertNil(
+            Fixtures.shipped.decode(
+                topic: "iMEDE_watch/hb", payload: Array(payload.utf8), receivedAt: Fixtures.receivedAt, into: &out))
         XCTAssertEqual(out.observations.map(\.device), ["865067021234567", "865067021234567"])
     }
 
@@ -79,11 +81,13 @@ final class RejectionTests: XCTestCase {
         var out = DecodeOutput()
         let frame = Array("[3G*4700609403*0009*bphrt,1".utf8) + [0xC3, 0x28] + Array("]".utf8)
         XCTAssertEqual(
-            Fixtures.shipped.decode(topic: "watch/3g/up", payload: frame, receivedAt: Fixtures.receivedAt, into: &out)?.reason,
+            Fixtures.shipped.decode(topic: "watch/3g/up", payload: frame, receivedAt: Fixtures.receivedAt, into: &out)?
+                .reason,
             .unparsable)
         let json = Array(#"{"IMEI":""#.utf8) + [0xFF] + Array(#"","battery":60}"#.utf8)
         XCTAssertEqual(
-            Fixtures.shipped.decode(topic: "iMEDE_watch/hb", payload: json, receivedAt: Fixtures.receivedAt, into: &out)?.reason,
+            Fixtures.shipped.decode(
+                topic: "iMEDE_watch/hb", payload: json, receivedAt: Fixtures.receivedAt, into: &out)?.reason,
             .unparsable)
     }
 
@@ -108,11 +112,14 @@ final class RejectionTests: XCTestCase {
         var out = DecodeOutput()
         let deep = Array(repeating: UInt8(ascii: "["), count: 100_000)
         XCTAssertEqual(
-            Fixtures.shipped.decode(topic: "iMEDE_watch/hb", payload: deep, receivedAt: Fixtures.receivedAt, into: &out)?.reason,
+            Fixtures.shipped.decode(
+                topic: "iMEDE_watch/hb", payload: deep, receivedAt: Fixtures.receivedAt, into: &out)?.reason,
             .unparsable)
-        let big = Array(#"{"IMEI":"1","pad":""#.utf8) + Array(repeating: UInt8(ascii: "x"), count: 2_000_000)
+        let big =
+            Array(#"{"IMEI":"1","pad":""#.utf8) + Array(repeating: UInt8(ascii: "x"), count: 2_000_000)
             + Array(#"","battery":50,"timeStamps":"22/11/2026 08:20:00"}"#.utf8)
-        XCTAssertNil(Fixtures.shipped.decode(topic: "iMEDE_watch/hb", payload: big, receivedAt: Fixtures.receivedAt, into: &out))
+        XCTAssertNil(
+            Fixtures.shipped.decode(topic: "iMEDE_watch/hb", payload: big, receivedAt: Fixtures.receivedAt, into: &out))
         XCTAssertEqual(out.observations.count, 1)
     }
 

@@ -124,7 +124,8 @@ final class ShippedProfilesTests: XCTestCase {
         let body = "AL,221126,001705,A,24.669300,N,102.595900,E,0.00,0,1890,8,100,56,2210,1,00720000"
         let frame = "[3G*4700609403*\(String(format: "%04X", body.utf8.count))*\(body)]"
         var out = DecodeOutput()
-        XCTAssertNil(set.decode(topic: "watch/3g/up", payload: Array(frame.utf8), receivedAt: Fixtures.receivedAt, into: &out))
+        XCTAssertNil(
+            set.decode(topic: "watch/3g/up", payload: Array(frame.utf8), receivedAt: Fixtures.receivedAt, into: &out))
         let events = out.observations.compactMap { o -> EventKind? in
             if case .event(let e) = o { return e.kind }
             return nil
@@ -205,8 +206,12 @@ final class ShippedProfilesTests: XCTestCase {
     func testWiSleepOutOfBedAndUnknownStatus() {
         let set = Fixtures.shipped
         var out = DecodeOutput()
-        let payload = #"{"records":[{"status":0,"bpm":0,"rpm":0,"sn":"201906078"},{"status":2,"bpm":60,"rpm":14,"sn":"201906079"}]}"#
-        XCTAssertNil(set.decode(topic: "bed/wisleep/org/201906078", payload: Array(payload.utf8), receivedAt: 5_000_000_000_000, into: &out))
+        let payload =
+            #"{"records":[{"status":0,"bpm":0,"rpm":0,"sn":"201906078"},{"status":2,"bpm":60,"rpm":14,"sn":"201906079"}]}"#
+        XCTAssertNil(
+            set.decode(
+                topic: "bed/wisleep/org/201906078", payload: Array(payload.utf8), receivedAt: 5_000_000_000_000,
+                into: &out))
         assertObservations(
             out, device: "201906078", profile: "wisleep-mattress", at: 5_000_000_000_000, flags: .receiveTime,
             [.flag(.inBed, false)])
@@ -256,11 +261,13 @@ final class ShippedProfilesTests: XCTestCase {
             #"{"device": "band-00172", "profile": "alink-band", "kind": "heart_rate", "value": 92, "at": "2026-11-22T00:15:12.345Z", "flags": []}"#
         )
         (_, out) = Fixtures.decode("wisleep-mattress.msg")
-        XCTAssertTrue(out.observations[0].decodeLine(profile: out.profile).contains(#""kind": "in_bed", "value": true"#))
+        XCTAssertTrue(
+            out.observations[0].decodeLine(profile: out.profile).contains(#""kind": "in_bed", "value": true"#))
         let withAccuracy = Observation.reading(
             Reading(
                 device: "d", profile: "p", kind: .location,
-                value: .location(Location(lat: 1.5, lon: 2, accuracyM: 30, source: .wifi)), measuredAt: 0, receivedAt: 0))
+                value: .location(Location(lat: 1.5, lon: 2, accuracyM: 30, source: .wifi)), measuredAt: 0, receivedAt: 0
+            ))
         XCTAssertEqual(
             withAccuracy.decodeLine(profile: "p"),
             #"{"device": "d", "profile": "p", "kind": "location", "value": {"lat": 1.5, "lon": 2, "datum": "wgs84", "source": "wifi", "accuracy_m": 30}, "at": "1970-01-01T00:00:00Z", "flags": []}"#

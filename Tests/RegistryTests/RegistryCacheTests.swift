@@ -22,7 +22,8 @@ final class RegistryCacheTests: XCTestCase {
     }
 
     func testSecondLoadComesFromCacheAndIsEqual() throws {
-        let path = try folder.write("registry.yaml", String(decoding: try RegistryFixtures.bytes("spec-example.yaml"), as: UTF8.self))
+        let path = try folder.write(
+            "registry.yaml", String(decoding: try RegistryFixtures.bytes("spec-example.yaml"), as: UTF8.self))
         let (first, firstCached) = try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory)
         XCTAssertFalse(firstCached)
         XCTAssertEqual(try cacheFiles().count, 1)
@@ -58,7 +59,8 @@ final class RegistryCacheTests: XCTestCase {
     }
 
     func testCorruptedCacheFallsBackToParsing() throws {
-        let path = try folder.write("registry.yaml", String(decoding: try RegistryFixtures.bytes("spec-example.yaml"), as: UTF8.self))
+        let path = try folder.write(
+            "registry.yaml", String(decoding: try RegistryFixtures.bytes("spec-example.yaml"), as: UTF8.self))
         let (original, _) = try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory)
         let cacheFile = cacheDirectory + "/" + (try cacheFiles()[0])
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: cacheFile)))

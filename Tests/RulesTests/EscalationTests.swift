@@ -17,9 +17,14 @@ final class EscalationTests: XCTestCase {
         let open = openHeartRateAlert(h)
         XCTAssertEqual(h.tick(t0 + 7 * minute - 1), [])
         let esc = h.tick(t0 + 7 * minute)
-        XCTAssertEqual(esc, [Decision(
-            action: .escalate, alertID: open.alertID, rule: "heart_rate_high", severity: .urgent, residentID: "R-0001",
-            device: "watch-1", trigger: .reading(.heartRate, 150), occurredAt: t0 + 2 * minute, toHotline: true)])
+        XCTAssertEqual(
+            esc,
+            [
+                Decision(
+                    action: .escalate, alertID: open.alertID, rule: "heart_rate_high", severity: .urgent,
+                    residentID: "R-0001",
+                    device: "watch-1", trigger: .reading(.heartRate, 150), occurredAt: t0 + 2 * minute, toHotline: true)
+            ])
         XCTAssertEqual(h.tick(t0 + 8 * minute), [])
         XCTAssertEqual(h.tick(t0 + 60 * minute).filter { $0.action == .escalate }, [])
     }

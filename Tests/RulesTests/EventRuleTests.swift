@@ -7,14 +7,25 @@ final class EventRuleTests: XCTestCase {
     func testSosOpensCriticalToHotlineUpdatesUntilResolvedThenOpensAnew() {
         let h = Harness()
         let first = h.event(.sos, at: t0)
-        XCTAssertEqual(first, [Decision(
-            action: .open, alertID: "A1", rule: "sos", severity: .critical, residentID: "R-0001", device: "watch-1",
-            trigger: .event(.sos), occurredAt: t0, toHotline: true)])
+        XCTAssertEqual(
+            first,
+            [
+                Decision(
+                    action: .open, alertID: "A1", rule: "sos", severity: .critical, residentID: "R-0001",
+                    device: "watch-1",
+                    trigger: .event(.sos), occurredAt: t0, toHotline: true)
+            ])
         let second = h.event(.sos, at: t0 + minute)
-        XCTAssertEqual(second, [Decision(
-            action: .update, alertID: "A1", rule: "sos", severity: .critical, residentID: "R-0001", device: "watch-1",
-            trigger: .event(.sos), occurredAt: t0 + minute, toHotline: false)])
-        XCTAssertEqual(h.series(.heartRate, 80, from: t0 + 2 * minute, to: t0 + 10 * minute), [], "only staff resolve an SOS")
+        XCTAssertEqual(
+            second,
+            [
+                Decision(
+                    action: .update, alertID: "A1", rule: "sos", severity: .critical, residentID: "R-0001",
+                    device: "watch-1",
+                    trigger: .event(.sos), occurredAt: t0 + minute, toHotline: false)
+            ])
+        XCTAssertEqual(
+            h.series(.heartRate, 80, from: t0 + 2 * minute, to: t0 + 10 * minute), [], "only staff resolve an SOS")
         XCTAssertTrue(h.engine.resolve(alertID: "A1", at: t0 + 11 * minute))
         let third = h.event(.sos, at: t0 + 12 * minute)
         XCTAssertEqual(third.map(\.summary), ["open sos critical hotline"])
@@ -24,7 +35,8 @@ final class EventRuleTests: XCTestCase {
     func testFallOpensCriticalToHotline() {
         let h = Harness()
         XCTAssertEqual(h.event(.fall, at: t0).map(\.summary), ["open fall critical hotline"])
-        XCTAssertEqual(h.event(.sos, at: t0).map(\.summary), ["open sos critical hotline"], "sos and fall are separate rules")
+        XCTAssertEqual(
+            h.event(.sos, at: t0).map(\.summary), ["open sos critical hotline"], "sos and fall are separate rules")
     }
 
     func testSosFromUnboundDeviceStillGoesToTheHotline() {
@@ -54,7 +66,8 @@ final class EventRuleTests: XCTestCase {
     func testPowerOffIsPerDevice() {
         let h = Harness()
         h.event(.powerOff, at: t0, device: "watch-1")
-        XCTAssertEqual(h.reading(.heartRate, 70, at: t0 + minute, device: "bed-1"), [], "another device of the resident")
+        XCTAssertEqual(
+            h.reading(.heartRate, 70, at: t0 + minute, device: "bed-1"), [], "another device of the resident")
         XCTAssertEqual(h.reading(.heartRate, 70, at: t0 + minute, device: "watch-1").map(\.action), [.resolve])
     }
 

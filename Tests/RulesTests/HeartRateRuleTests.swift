@@ -9,9 +9,14 @@ final class HeartRateRuleTests: XCTestCase {
         let before = h.series(.heartRate, 150, from: t0, to: t0 + 110 * second)
         XCTAssertEqual(before, [], "nothing before 2 min of readings")
         let at2 = h.reading(.heartRate, 150, at: t0 + 120 * second)
-        XCTAssertEqual(at2, [Decision(
-            action: .open, alertID: "A1", rule: "heart_rate_high", severity: .urgent, residentID: "R-0001",
-            device: "watch-1", trigger: .reading(.heartRate, 150), occurredAt: t0 + 120 * second, toHotline: false)])
+        XCTAssertEqual(
+            at2,
+            [
+                Decision(
+                    action: .open, alertID: "A1", rule: "heart_rate_high", severity: .urgent, residentID: "R-0001",
+                    device: "watch-1", trigger: .reading(.heartRate, 150), occurredAt: t0 + 120 * second,
+                    toHotline: false)
+            ])
         let rest = h.series(.heartRate, 150, from: t0 + 130 * second, to: t0 + 180 * second)
         XCTAssertEqual(rest, [])
         XCTAssertEqual(h.decisions.count, 1)
@@ -49,7 +54,8 @@ final class HeartRateRuleTests: XCTestCase {
         h.series(.heartRate, 150, from: t0, to: t0 + 100 * second)
         h.reading(.heartRate, 125, at: t0 + 110 * second)
         XCTAssertEqual(h.series(.heartRate, 150, from: t0 + 120 * second, to: t0 + 230 * second), [])
-        XCTAssertEqual(h.reading(.heartRate, 150, at: t0 + 240 * second).map(\.summary), ["open heart_rate_high urgent"])
+        XCTAssertEqual(
+            h.reading(.heartRate, 150, at: t0 + 240 * second).map(\.summary), ["open heart_rate_high urgent"])
     }
 
     func testSingleReadingNeverSatisfiesADuration() {
@@ -64,7 +70,8 @@ final class HeartRateRuleTests: XCTestCase {
         let d = h.series(.heartRate, 38, from: t0, to: t0 + 2 * minute)
         XCTAssertEqual(d.map(\.summary), ["open heart_rate_low urgent"])
         XCTAssertEqual(h.reading(.heartRate, 45, at: t0 + 130 * second), [])
-        XCTAssertEqual(h.reading(.heartRate, 46, at: t0 + 140 * second).map(\.summary), ["resolve heart_rate_low urgent"])
+        XCTAssertEqual(
+            h.reading(.heartRate, 46, at: t0 + 140 * second).map(\.summary), ["resolve heart_rate_low urgent"])
     }
 
     func testOlderBufferedReadingIsNotJudgedAgain() {

@@ -33,10 +33,12 @@ final class RuleFileTests: XCTestCase {
                 route: staff
                 escalate_afterr: 5m
             """
-        XCTAssertEqual(diagnostics(text), [
-            "/etc/anxin/rules.yaml:13: rule heart_rate_high: bad severity 'urgnet' (one of critical, urgent, warning, info)",
-            "/etc/anxin/rules.yaml:15: unknown key 'escalate_afterr' in rule heart_rate_high (type threshold) (allowed: type, severity, route, escalate_after, suppresses, fires, clears, for, events, per)",
-        ])
+        XCTAssertEqual(
+            diagnostics(text),
+            [
+                "/etc/anxin/rules.yaml:13: rule heart_rate_high: bad severity 'urgnet' (one of critical, urgent, warning, info)",
+                "/etc/anxin/rules.yaml:15: unknown key 'escalate_afterr' in rule heart_rate_high (type threshold) (allowed: type, severity, route, escalate_after, suppresses, fires, clears, for, events, per)",
+            ])
     }
 
     func testEveryProblemIsListedAtOnce() {
@@ -63,14 +65,16 @@ final class RuleFileTests: XCTestCase {
                 route: staff
                 suppresses: nothing
             """
-        XCTAssertEqual(diagnostics(text), [
-            "/etc/anxin/rules.yaml:1: unknown key 'colour' in the rules file (allowed: max_gap, rules)",
-            "/etc/anxin/rules.yaml:6: rule a: heart_rate fires at >= 100 but clears at < 110; they overlap",
-            "/etc/anxin/rules.yaml:8: rule a: bad route 'pager' (one of staff, hotline)",
-            "/etc/anxin/rules.yaml:11: rule b: unknown event 'meteor' (one of sos, fall, bed_exit, not_worn, low_battery, power_off)",
-            "/etc/anxin/rules.yaml:14: rule b: escalate_after needs route: staff (hotline is already at once)",
-            "/etc/anxin/rules.yaml:17: rule c: after: '30' is not a duration (write 30s, 2m, 1h, 1h30m)",
-        ])
+        XCTAssertEqual(
+            diagnostics(text),
+            [
+                "/etc/anxin/rules.yaml:1: unknown key 'colour' in the rules file (allowed: max_gap, rules)",
+                "/etc/anxin/rules.yaml:6: rule a: heart_rate fires at >= 100 but clears at < 110; they overlap",
+                "/etc/anxin/rules.yaml:8: rule a: bad route 'pager' (one of staff, hotline)",
+                "/etc/anxin/rules.yaml:11: rule b: unknown event 'meteor' (one of sos, fall, bed_exit, not_worn, low_battery, power_off)",
+                "/etc/anxin/rules.yaml:14: rule b: escalate_after needs route: staff (hotline is already at once)",
+                "/etc/anxin/rules.yaml:17: rule c: after: '30' is not a duration (write 30s, 2m, 1h, 1h30m)",
+            ])
     }
 
     func testUnknownSuppressedRuleAndMissingType() {
@@ -86,14 +90,17 @@ final class RuleFileTests: XCTestCase {
               b:
                 severity: info
             """
-        XCTAssertEqual(diagnostics(text), [
-            "/etc/anxin/rules.yaml:8: rule a: suppresses unknown rule 'spo2_lowish'",
-            "/etc/anxin/rules.yaml:9: rule b: missing key 'type' (one of bed_exit, event, geofence, outage, silence, threshold)",
-        ])
+        XCTAssertEqual(
+            diagnostics(text),
+            [
+                "/etc/anxin/rules.yaml:8: rule a: suppresses unknown rule 'spo2_lowish'",
+                "/etc/anxin/rules.yaml:9: rule b: missing key 'type' (one of bed_exit, event, geofence, outage, silence, threshold)",
+            ])
     }
 
     func testYamlSyntaxErrorAndDuplicateKeyCarryALine() {
-        XCTAssertEqual(diagnostics("rules:\n  sos:\n    type: [event\n"),
+        XCTAssertEqual(
+            diagnostics("rules:\n  sos:\n    type: [event\n"),
             ["/etc/anxin/rules.yaml:4: YAML: did not find expected ',' or ']'"])
         let dup = diagnostics("rules:\n  sos:\n    type: event\n    type: event\n")
         XCTAssertEqual(dup.count, 1)
@@ -105,7 +112,8 @@ final class RuleFileTests: XCTestCase {
             _ = try RuleSet.load(path: "/nonexistent/rules.yaml")
             XCTFail("expected a load error")
         } catch {
-            XCTAssertEqual(error.diagnostics.map(\.description), ["/nonexistent/rules.yaml:1: cannot read the rules file"])
+            XCTAssertEqual(
+                error.diagnostics.map(\.description), ["/nonexistent/rules.yaml:1: cannot read the rules file"])
         }
     }
 
@@ -120,11 +128,14 @@ final class RuleFileTests: XCTestCase {
     }
 
     func testShippedRulesCoverSpecSection6() {
-        XCTAssertEqual(RuleSet.shipped.ruleNames, [
-            "sos", "fall", "not_worn", "power_off", "heart_rate_high", "heart_rate_low", "bp_crisis", "bp_high", "bp_low",
-            "spo2_critical", "spo2_low", "low_battery", "device_silent", "ingest_outage", "bed_exit_night",
-            "geofence_exit",
-        ])
+        XCTAssertEqual(
+            RuleSet.shipped.ruleNames,
+            [
+                "sos", "fall", "not_worn", "power_off", "heart_rate_high", "heart_rate_low", "bp_crisis", "bp_high",
+                "bp_low",
+                "spo2_critical", "spo2_low", "low_battery", "device_silent", "ingest_outage", "bed_exit_night",
+                "geofence_exit",
+            ])
     }
 
     func testShippedTextIsTheConfigFile() throws {
@@ -133,7 +144,8 @@ final class RuleFileTests: XCTestCase {
         let config = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Config/rules.yaml")
         let onDisk = try String(contentsOf: config, encoding: .utf8)
-        XCTAssertEqual(RuleSet.shippedText + "\n", onDisk, "Config/rules.yaml and RuleSet.shippedText must be the same text")
+        XCTAssertEqual(
+            RuleSet.shippedText + "\n", onDisk, "Config/rules.yaml and RuleSet.shippedText must be the same text")
     }
 
     func testDurations() {

@@ -58,7 +58,8 @@ final class RuleStateTests: XCTestCase {
 
     func testBedWatchSurvivesARestart() {
         let a = Harness()
-        let night = Timestamp.millis(year: 2026, month: 11, day: 23, hour: 2, minute: 0, second: 0, utcOffsetSeconds: chinaOffset)!
+        let night = Timestamp.millis(
+            year: 2026, month: 11, day: 23, hour: 2, minute: 0, second: 0, utcOffsetSeconds: chinaOffset)!
         a.reading(.inBed, 0, at: night, device: "bed-1")
         let b = Harness()
         b.engine.restoreState(a.engine.exportState())
@@ -69,7 +70,8 @@ final class RuleStateTests: XCTestCase {
         let h = Harness()
         h.series(.heartRate, 150, from: t0, to: t0 + 60 * second)
         h.engine.replace(rules: RuleSet.shipped)
-        XCTAssertEqual(h.series(.heartRate, 150, from: t0 + 70 * second, to: t0 + 120 * second).map(\.summary),
+        XCTAssertEqual(
+            h.series(.heartRate, 150, from: t0 + 70 * second, to: t0 + 120 * second).map(\.summary),
             ["open heart_rate_high urgent"])
     }
 

@@ -66,7 +66,9 @@ final class Harness {
 
     /// Readings of one kind every `every` ms from `from` up to and including `to`; returns what they decided.
     @discardableResult
-    func series(_ kind: ReadingKind, _ value: Double, from: EpochMillis, to: EpochMillis, every: EpochMillis = 10 * second)
+    func series(
+        _ kind: ReadingKind, _ value: Double, from: EpochMillis, to: EpochMillis, every: EpochMillis = 10 * second
+    )
         -> [Decision]
     {
         var out: [Decision] = []

@@ -12,9 +12,13 @@ final class VitalTierTests: XCTestCase {
     func testSystolic230OpensCriticalCrisisToHotlineAndNoBpHigh() {
         let h = Harness()
         let d = bp(h, 230, 100, at: t0)
-        XCTAssertEqual(d, [Decision(
-            action: .open, alertID: "A1", rule: "bp_crisis", severity: .critical, residentID: "R-0001",
-            device: "watch-1", trigger: .reading(.systolic, 230), occurredAt: t0, toHotline: true)])
+        XCTAssertEqual(
+            d,
+            [
+                Decision(
+                    action: .open, alertID: "A1", rule: "bp_crisis", severity: .critical, residentID: "R-0001",
+                    device: "watch-1", trigger: .reading(.systolic, 230), occurredAt: t0, toHotline: true)
+            ])
     }
 
     /// A crisis reading stamped a moment before a normal one already judged (a watch with
@@ -43,7 +47,8 @@ final class VitalTierTests: XCTestCase {
         let h = Harness()
         XCTAssertEqual(bp(h, 185, 90, at: t0).map(\.summary), ["open bp_high urgent"])
         XCTAssertEqual(bp(h, 230, 100, at: t0 + 10 * minute).map(\.summary), ["open bp_crisis critical hotline"])
-        XCTAssertEqual(bp(h, 170, 105, at: t0 + 20 * minute).map(\.summary), ["resolve bp_crisis critical"],
+        XCTAssertEqual(
+            bp(h, 170, 105, at: t0 + 20 * minute).map(\.summary), ["resolve bp_crisis critical"],
             "170/105 clears the crisis (< 180 and < 110) but not bp_high (< 160 and < 100)")
         XCTAssertEqual(bp(h, 150, 95, at: t0 + 30 * minute).map(\.summary), ["resolve bp_high urgent"])
     }
@@ -110,27 +115,40 @@ final class VitalTierTests: XCTestCase {
 
     func testValidateOverrides() {
         let rules = RuleSet.shipped
-        XCTAssertEqual(rules.validate(thresholds: [
-            "heart_rate_high": 140, "heart_rate_low": 45, "bp_high.systolic": 170, "bp_high.diastolic": 105,
-            "bp_crisis.systolic": 200, "bp_crisis.diastolic": 115, "bp_low.systolic": 95, "spo2_low": 92,
-            "spo2_critical": 88, "low_battery": 10,
-        ]), [])
+        XCTAssertEqual(
+            rules.validate(thresholds: [
+                "heart_rate_high": 140, "heart_rate_low": 45, "bp_high.systolic": 170, "bp_high.diastolic": 105,
+                "bp_crisis.systolic": 200, "bp_crisis.diastolic": 115, "bp_low.systolic": 95, "spo2_low": 92,
+                "spo2_critical": 88, "low_battery": 10,
+            ]), [])
         let problems = rules.validate(thresholds: [
             "heart_rate_high": 115, "spo2_low": 94, "bp_high.systolic": 150, "heart_rate_low": 46, "pulse_max": 120,
         ])
         XCTAssertEqual(problems.count, 5)
-        XCTAssertEqual(problems[0], "threshold bp_high.systolic = 150 is below its clear limit (clears when < 160), so the alert could never stay open")
-        XCTAssertEqual(problems[1], "threshold heart_rate_high = 115 is below its clear limit (clears when < 120), so the alert could never stay open")
-        XCTAssertEqual(problems[2], "threshold heart_rate_low = 46 is above its clear limit (clears when > 45), so the alert could never stay open")
+        XCTAssertEqual(
+            problems[0],
+            "threshold bp_high.systolic = 150 is below its clear limit (clears when < 160), so the alert could never stay open"
+        )
+        XCTAssertEqual(
+            problems[1],
+            "threshold heart_rate_high = 115 is below its clear limit (clears when < 120), so the alert could never stay open"
+        )
+        XCTAssertEqual(
+            problems[2],
+            "threshold heart_rate_low = 46 is above its clear limit (clears when > 45), so the alert could never stay open"
+        )
         XCTAssertTrue(problems[3].hasPrefix("unknown threshold 'pulse_max' (known: "), problems[3])
-        XCTAssertEqual(problems[4], "threshold spo2_low = 94 is above its clear limit (clears when >= 94), so the alert could never stay open")
+        XCTAssertEqual(
+            problems[4],
+            "threshold spo2_low = 94 is above its clear limit (clears when >= 94), so the alert could never stay open")
     }
 
     func testThresholdKeysOfShippedRules() {
         let keys = RuleSet.shipped.thresholdKeys
-        for k in ["heart_rate_high", "heart_rate_low", "bp_high.systolic", "bp_high.diastolic", "bp_crisis.systolic",
-            "bp_crisis.diastolic", "bp_low.systolic", "bp_low", "spo2_low", "spo2_critical", "low_battery"]
-        {
+        for k in [
+            "heart_rate_high", "heart_rate_low", "bp_high.systolic", "bp_high.diastolic", "bp_crisis.systolic",
+            "bp_crisis.diastolic", "bp_low.systolic", "bp_low", "spo2_low", "spo2_critical", "low_battery",
+        ] {
             XCTAssertTrue(keys.contains(k), k)
         }
         XCTAssertFalse(keys.contains("bp_high"), "a two-measure rule needs the measure in the key")

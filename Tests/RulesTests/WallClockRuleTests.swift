@@ -10,11 +10,16 @@ final class WallClockRuleTests: XCTestCase {
         h.reading(.heartRate, 70, at: t0)
         for m in 1...29 { XCTAssertEqual(h.tick(t0 + EpochMillis(m) * minute), [], "minute \(m)") }
         let d = h.tick(t0 + 30 * minute)
-        XCTAssertEqual(d, [Decision(
-            action: .open, alertID: "A1", rule: "device_silent", severity: .warning, residentID: "R-0001",
-            device: "watch-1", trigger: .silence(minutes: 30), occurredAt: t0 + 30 * minute, toHotline: false)])
+        XCTAssertEqual(
+            d,
+            [
+                Decision(
+                    action: .open, alertID: "A1", rule: "device_silent", severity: .warning, residentID: "R-0001",
+                    device: "watch-1", trigger: .silence(minutes: 30), occurredAt: t0 + 30 * minute, toHotline: false)
+            ])
         XCTAssertEqual(h.tick(t0 + 40 * minute), [])
-        XCTAssertEqual(h.reading(.heartRate, 70, at: t0 + 41 * minute).map(\.summary), ["resolve device_silent warning"])
+        XCTAssertEqual(
+            h.reading(.heartRate, 70, at: t0 + 41 * minute).map(\.summary), ["resolve device_silent warning"])
     }
 
     func testTimeDisconnectedFromTheBrokerDoesNotCount() {
@@ -56,9 +61,14 @@ final class WallClockRuleTests: XCTestCase {
             for d in devices.prefix(5) { h.reading(.heartRate, 70, at: now, device: d) }
             h.tick(now)
         }
-        XCTAssertEqual(h.decisions, [Decision(
-            action: .open, alertID: "A1", rule: "ingest_outage", severity: .warning, residentID: nil, device: "*",
-            trigger: .outage(devices: 5), occurredAt: t0 + 30 * minute, toHotline: false)])
+        XCTAssertEqual(
+            h.decisions,
+            [
+                Decision(
+                    action: .open, alertID: "A1", rule: "ingest_outage", severity: .warning, residentID: nil,
+                    device: "*",
+                    trigger: .outage(devices: 5), occurredAt: t0 + 30 * minute, toHotline: false)
+            ])
         // The silent devices come back: the outage resolves, and no device_silent follows.
         let back = t0 + 46 * minute
         for d in devices { h.reading(.heartRate, 70, at: back, device: d) }
@@ -78,7 +88,9 @@ final class WallClockRuleTests: XCTestCase {
         for m in 0...45 {
             let now = t0 + EpochMillis(m) * minute
             // band-5 stops after minute 0, band-6 after minute 1, … band-9 after minute 4.
-            for (i, d) in devices.enumerated() where i < 5 || m <= i - 5 { h.reading(.heartRate, 70, at: now, device: d) }
+            for (i, d) in devices.enumerated() where i < 5 || m <= i - 5 {
+                h.reading(.heartRate, 70, at: now, device: d)
+            }
             h.tick(now)
         }
         XCTAssertEqual(h.decisions.map(\.summary), ["open ingest_outage warning"])
@@ -101,7 +113,8 @@ final class WallClockRuleTests: XCTestCase {
     }
 
     /// 23:00 at +08:00 is 15:00 UTC the day before t0's local morning.
-    let elevenPM = Timestamp.millis(year: 2026, month: 11, day: 22, hour: 23, minute: 0, second: 0, utcOffsetSeconds: chinaOffset)!
+    let elevenPM = Timestamp.millis(
+        year: 2026, month: 11, day: 22, hour: 23, minute: 0, second: 0, utcOffsetSeconds: chinaOffset)!
 
     func testBedExitAtElevenNotBackInFifteenMinutes() {
         let h = Harness()
@@ -110,11 +123,16 @@ final class WallClockRuleTests: XCTestCase {
         h.reading(.inBed, 0, at: elevenPM + 5 * minute, device: "bed-1")
         XCTAssertEqual(h.tick(elevenPM + 15 * minute - 1), [])
         let d = h.tick(elevenPM + 15 * minute)
-        XCTAssertEqual(d, [Decision(
-            action: .open, alertID: "A1", rule: "bed_exit_night", severity: .urgent, residentID: "R-0001",
-            device: "bed-1", trigger: .reading(.inBed, 0), occurredAt: elevenPM, toHotline: false)])
+        XCTAssertEqual(
+            d,
+            [
+                Decision(
+                    action: .open, alertID: "A1", rule: "bed_exit_night", severity: .urgent, residentID: "R-0001",
+                    device: "bed-1", trigger: .reading(.inBed, 0), occurredAt: elevenPM, toHotline: false)
+            ])
         XCTAssertEqual(h.tick(elevenPM + 30 * minute), [])
-        XCTAssertEqual(h.reading(.inBed, 1, at: elevenPM + 31 * minute, device: "bed-1").map(\.summary),
+        XCTAssertEqual(
+            h.reading(.inBed, 1, at: elevenPM + 31 * minute, device: "bed-1").map(\.summary),
             ["resolve bed_exit_night urgent"])
     }
 
@@ -128,7 +146,8 @@ final class WallClockRuleTests: XCTestCase {
 
     func testBedExitInTheAfternoonRaisesNothing() {
         let h = Harness()
-        let twoPM = Timestamp.millis(year: 2026, month: 11, day: 22, hour: 14, minute: 0, second: 0, utcOffsetSeconds: chinaOffset)!
+        let twoPM = Timestamp.millis(
+            year: 2026, month: 11, day: 22, hour: 14, minute: 0, second: 0, utcOffsetSeconds: chinaOffset)!
         h.reading(.inBed, 0, at: twoPM, device: "bed-1")
         XCTAssertEqual(h.tick(twoPM + 20 * minute), [])
         // Three hours later the silent sensor is reported, but no bed exit.
@@ -146,13 +165,19 @@ final class WallClockRuleTests: XCTestCase {
             // About 1.1 km north of the centre.
             opened += h.location(lat: 24.6792, lon: 102.5958, at: t0 + EpochMillis(s) * second)
         }
-        XCTAssertEqual(opened, [Decision(
-            action: .open, alertID: "A1", rule: "geofence_exit", severity: .urgent, residentID: "R-0001",
-            device: "watch-1", trigger: .location(lat: 24.6792, lon: 102.5958), occurredAt: t0 + 150 * second,
-            toHotline: false)])
+        XCTAssertEqual(
+            opened,
+            [
+                Decision(
+                    action: .open, alertID: "A1", rule: "geofence_exit", severity: .urgent, residentID: "R-0001",
+                    device: "watch-1", trigger: .location(lat: 24.6792, lon: 102.5958), occurredAt: t0 + 150 * second,
+                    toHotline: false)
+            ])
         XCTAssertEqual(h.tick(t0 + 150 * second + 10 * minute - 1), [])
-        XCTAssertEqual(h.tick(t0 + 150 * second + 10 * minute).map(\.summary), ["escalate geofence_exit urgent hotline"])
-        XCTAssertEqual(h.location(lat: 24.6692, lon: 102.5958, at: t0 + 13 * minute).map(\.summary),
+        XCTAssertEqual(
+            h.tick(t0 + 150 * second + 10 * minute).map(\.summary), ["escalate geofence_exit urgent hotline"])
+        XCTAssertEqual(
+            h.location(lat: 24.6692, lon: 102.5958, at: t0 + 13 * minute).map(\.summary),
             ["resolve geofence_exit urgent"])
     }
 

@@ -27,7 +27,8 @@ final class StaffAlertRoutesTests: XCTestCase {
             XCTAssertEqual(open.text, #"{"alerts":["# + Ward.sosJSON + "]}\n")
             let page = try await client.execute(uri: "/api/v1/alerts?limit=1&before=A-0003", method: .get)
             XCTAssertEqual(page.text, #"{"alerts":["# + Ward.heartRateJSON + "]}\n")
-            let none = try await client.execute(uri: "/api/v1/alerts?state=resolved&limit=1000&before=A-0001", method: .get)
+            let none = try await client.execute(
+                uri: "/api/v1/alerts?state=resolved&limit=1000&before=A-0001", method: .get)
             XCTAssertEqual(none.text, #"{"alerts":[]}"# + "\n")
         }
         let queries = await ward.alertQueries
@@ -66,7 +67,9 @@ final class StaffAlertRoutesTests: XCTestCase {
                 .replacingOccurrences(of: #""state":"open""#, with: #""state":"acknowledged""#)
                 .replacingOccurrences(
                     of: #""updated_at":"2026-11-22T00:16:12Z","acknowledged_at":null,"acknowledged_by":null"#,
-                    with: #""updated_at":"2026-11-22T00:20:00Z","acknowledged_at":"2026-11-22T00:20:00Z","acknowledged_by":"N-07""#)
+                    with:
+                        #""updated_at":"2026-11-22T00:20:00Z","acknowledged_at":"2026-11-22T00:20:00Z","acknowledged_by":"N-07""#
+                )
             XCTAssertEqual(r.text, expected + "\n")
         }
         let actions = await ward.actions
@@ -81,7 +84,9 @@ final class StaffAlertRoutesTests: XCTestCase {
             XCTAssertEqual(r.status, .ok)
             let expected = Ward.heartRateJSON
                 .replacingOccurrences(of: #""state":"acknowledged""#, with: #""state":"resolved""#)
-                .replacingOccurrences(of: #""updated_at":"2026-11-22T00:12:30Z""#, with: #""updated_at":"2026-11-22T00:20:00Z""#)
+                .replacingOccurrences(
+                    of: #""updated_at":"2026-11-22T00:12:30Z""#, with: #""updated_at":"2026-11-22T00:20:00Z""#
+                )
                 .replacingOccurrences(of: #""resolved_at":null"#, with: #""resolved_at":"2026-11-22T00:20:00Z""#)
             XCTAssertEqual(r.text, expected + "\n")
         }

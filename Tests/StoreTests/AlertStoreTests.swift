@@ -6,7 +6,9 @@ import XCTest
 final class AlertStoreTests: XCTestCase {
     private let t0: EpochMillis = 1_763_770_000_000
 
-    private func alert(_ id: String, rule: String = "heart_rate_high", resident: String? = "R-0001", openedAt: EpochMillis)
+    private func alert(
+        _ id: String, rule: String = "heart_rate_high", resident: String? = "R-0001", openedAt: EpochMillis
+    )
         -> AlertRecord
     {
         AlertRecord(
@@ -41,7 +43,8 @@ final class AlertStoreTests: XCTestCase {
         XCTAssertEqual(resolved.acknowledgedBy, "nurse-07")
 
         // Acknowledging or resolving a resolved alert is detectable and changes nothing.
-        XCTAssertEqual(try store.acknowledgeAlert(id: "A-1", by: "nurse-09", note: nil, at: t0 + 130_000)?.state, .resolved)
+        XCTAssertEqual(
+            try store.acknowledgeAlert(id: "A-1", by: "nurse-09", note: nil, at: t0 + 130_000)?.state, .resolved)
         XCTAssertEqual(try store.resolveAlert(id: "A-1", by: "nurse-09", note: nil, at: t0 + 130_000), resolved)
         XCTAssertNil(try store.acknowledgeAlert(id: "nope", by: "nurse-09", note: nil, at: t0))
         XCTAssertNil(try store.resolveAlert(id: "nope", by: "nurse-09", note: nil, at: t0))
@@ -87,7 +90,8 @@ final class AlertStoreTests: XCTestCase {
         let store = try Store(path: tmp.file("anxin.db"))
         try store.inTransaction {
             for i in 0..<5 {
-                try store.insertAlert(alert("A-\(i)", resident: i % 2 == 0 ? "R-1" : nil, openedAt: t0 + EpochMillis(i)))
+                try store.insertAlert(
+                    alert("A-\(i)", resident: i % 2 == 0 ? "R-1" : nil, openedAt: t0 + EpochMillis(i)))
             }
             // Same opened time: the id orders them.
             try store.insertAlert(alert("A-5", openedAt: t0 + 4))
@@ -95,7 +99,8 @@ final class AlertStoreTests: XCTestCase {
         _ = try store.resolveAlert(id: "A-2", by: "nurse", note: nil, at: t0 + 10)
         _ = try store.acknowledgeAlert(id: "A-4", by: "nurse", note: nil, at: t0 + 10)
 
-        XCTAssertEqual(try store.alerts(state: nil, limit: 10, before: nil).map(\.id), ["A-5", "A-4", "A-3", "A-2", "A-1", "A-0"])
+        XCTAssertEqual(
+            try store.alerts(state: nil, limit: 10, before: nil).map(\.id), ["A-5", "A-4", "A-3", "A-2", "A-1", "A-0"])
         let page1 = try store.alerts(state: nil, limit: 2, before: nil)
         XCTAssertEqual(page1.map(\.id), ["A-5", "A-4"])
         let page2 = try store.alerts(state: nil, limit: 2, before: page1.last?.id)

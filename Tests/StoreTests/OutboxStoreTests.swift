@@ -15,7 +15,8 @@ final class OutboxStoreTests: XCTestCase {
             XCTAssertTrue(
                 try store.enqueueIncident(
                     OutboxItem(
-                        id: "I-\(n)", alertID: "A-\(n)", priority: Int(severity.rawValue), body: body(n), createdAt: at)))
+                        id: "I-\(n)", alertID: "A-\(n)", priority: Int(severity.rawValue), body: body(n), createdAt: at)
+                ))
         }
     }
 
@@ -46,8 +47,10 @@ final class OutboxStoreTests: XCTestCase {
         try insertAlertAndIncident(store, 1, severity: .critical, at: t0)
         try insertAlertAndIncident(store, 2, severity: .urgent, at: t0)
 
-        XCTAssertTrue(try store.markRetry(id: "I-1", status: 503, error: "hotline answered 503", nextAttemptAt: t0 + 2_000))
-        XCTAssertTrue(try store.markRetry(id: "I-1", status: nil, error: "connection refused", nextAttemptAt: t0 + 4_000))
+        XCTAssertTrue(
+            try store.markRetry(id: "I-1", status: 503, error: "hotline answered 503", nextAttemptAt: t0 + 2_000))
+        XCTAssertTrue(
+            try store.markRetry(id: "I-1", status: nil, error: "connection refused", nextAttemptAt: t0 + 4_000))
         XCTAssertEqual(try store.dueIncidents(now: t0 + 3_999, limit: 10).map(\.id), ["I-2"])
         XCTAssertEqual(try store.nextDueTime(), t0)
         var one = try XCTUnwrap(try store.outboxItem(id: "I-1"))
@@ -97,7 +100,8 @@ final class OutboxStoreTests: XCTestCase {
             try store.markRetry(id: "I-1", status: 500, error: "hotline answered 500", nextAttemptAt: t0 + 1_000)
             // The same incident enqueued again keeps the first body.
             XCTAssertFalse(
-                try store.enqueueIncident(OutboxItem(id: "I-1", alertID: "A-1", priority: 0, body: [1, 2, 3], createdAt: t0)))
+                try store.enqueueIncident(
+                    OutboxItem(id: "I-1", alertID: "A-1", priority: 0, body: [1, 2, 3], createdAt: t0)))
             store.close()
         }
         let store = try Store(path: path)

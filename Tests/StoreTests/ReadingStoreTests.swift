@@ -111,7 +111,8 @@ final class ReadingStoreTests: XCTestCase {
         }
         XCTAssertEqual(
             try store.device("W1"),
-            DeviceRecord(device: "W1", profile: "iw-watch", firstSeen: t0 + 250, lastSeen: t0 + 60_250, registered: true))
+            DeviceRecord(
+                device: "W1", profile: "iw-watch", firstSeen: t0 + 250, lastSeen: t0 + 60_250, registered: true))
 
         struct Boom: Error {}
         XCTAssertThrowsError(

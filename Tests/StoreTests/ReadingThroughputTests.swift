@@ -27,10 +27,15 @@ final class ReadingThroughputTests: XCTestCase {
             case 3: value = (.bodyTemp, .number(36.0 + Double(i % 10) / 10))
             case 4: value = (.steps, .number(Double(i % 5_000)))
             default:
-                value = (.location, .location(Location(lat: 24.66 + Double(d) * 1e-4, lon: 102.59 + Double(d) * 1e-4, accuracyM: 20)))
+                value = (
+                    .location,
+                    .location(Location(lat: 24.66 + Double(d) * 1e-4, lon: 102.59 + Double(d) * 1e-4, accuracyM: 20))
+                )
             }
             batch.append(
-                Reading(device: devices[d], profile: "setracker-3g", kind: value.0, value: value.1, measuredAt: at, receivedAt: at + 800))
+                Reading(
+                    device: devices[d], profile: "setracker-3g", kind: value.0, value: value.1, measuredAt: at,
+                    receivedAt: at + 800))
             if batch.count == 1_000 {
                 try store.inTransaction {
                     for r in batch where try store.appendReading(r) { stored += 1 }
@@ -45,7 +50,12 @@ final class ReadingThroughputTests: XCTestCase {
         XCTAssertEqual(try store.readingCount(), 100_000)
         XCTAssertEqual(try store.devices().count, 2_000)
         XCTAssertEqual(try store.integrityCheck(), "ok")
-        print(String(format: "readings: %.0f rows/s (100000 rows, 1000-row transactions, 2000 devices)", 100_000 / seconds))
-        print(String(format: "readings: %.1f bytes/reading on disk after checkpoint (%lld bytes)", Double(bytes) / 100_000, bytes))
+        print(
+            String(
+                format: "readings: %.0f rows/s (100000 rows, 1000-row transactions, 2000 devices)", 100_000 / seconds))
+        print(
+            String(
+                format: "readings: %.1f bytes/reading on disk after checkpoint (%lld bytes)", Double(bytes) / 100_000,
+                bytes))
     }
 }

@@ -51,7 +51,9 @@ final class StoreOpeningTests: XCTestCase {
         XCTAssertEqual(try reader.readingCount(), 0)
         try writer.inTransaction {
             try writer.appendReading(
-                Reading(device: "D1", profile: "p", kind: .heartRate, value: .number(70), measuredAt: 1000, receivedAt: 1000))
+                Reading(
+                    device: "D1", profile: "p", kind: .heartRate, value: .number(70), measuredAt: 1000, receivedAt: 1000
+                ))
         }
         XCTAssertEqual(try reader.readingCount(), 1)
         XCTAssertTrue(writer.isWritable())
