@@ -8,6 +8,12 @@ ANXIN_WITH_SYSTEMD=1 Scripts/deps.sh || exit 1
 if [ -x Scripts/verify-unit.sh ]; then
   Scripts/verify-unit.sh || exit 1
 fi
+if swift format --version >/dev/null 2>&1; then
+  if ! swift format lint --strict -r Sources Tests Package.swift; then
+    echo "style: run 'swift format -i -r Sources Tests Package.swift' (rules in .swift-format)"
+    exit 1
+  fi
+fi
 mkdir -p .build
 echo "building (debug, with tests)…"
 swift build --build-tests > .build/build-log.txt 2>&1
