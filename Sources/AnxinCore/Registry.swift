@@ -118,13 +118,19 @@ public struct RegistrySnapshot: Sendable {
 
     public static let empty = RegistrySnapshot(residents: [], beds: [])
 
+    /// Index in `residents` of the resident a device's readings belong to, if any.
+    @inlinable
+    public func residentIndex(forDevice device: String) -> Int? {
+        switch bindings[device] {
+        case .worn(let i)?, .bed(let i, _)?: i
+        case nil: nil
+        }
+    }
+
     /// The resident a device's readings belong to, if any.
     @inlinable
     public func resident(forDevice device: String) -> Resident? {
-        switch bindings[device] {
-        case .worn(let i)?, .bed(let i, _)?: residents[i]
-        case nil: nil
-        }
+        residentIndex(forDevice: device).map { residents[$0] }
     }
 
     public func resident(id: String) -> Resident? {

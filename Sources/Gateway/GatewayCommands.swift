@@ -37,10 +37,7 @@ public enum GatewayDecode {
     > {
         let profiles: ProfileSet
         do {
-            profiles =
-                try config.profiles.isEmpty
-                ? ProfileSet.load(sources: EmbeddedDefaults.profiles, defaultUTCOffsetSeconds: config.utcOffsetSeconds)
-                : ProfileSet.load(folders: config.profiles, defaultUTCOffsetSeconds: config.utcOffsetSeconds)
+            profiles = try RuntimeSet.loadProfiles(config: config)
         } catch {
             return .failure(DecodeFailureText(error.diagnostics.map(\.description).joined(separator: "\n")))
         }

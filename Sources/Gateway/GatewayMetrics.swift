@@ -43,10 +43,6 @@ public final class GatewayMetrics: Sendable {
         rejected[i].add(1)
     }
 
-    public func rejectedCount(_ reason: RejectReason) -> Int {
-        rejected[RejectReason.allCases.firstIndex(of: reason)!].load()
-    }
-
     public func countDelivery(_ outcome: String) {
         if let i = GatewayMetrics.deliveryOutcomes.firstIndex(of: outcome) {
             deliveries[i].add(1)
@@ -142,18 +138,6 @@ public final class AtomicHistogram: Sendable {
         }
         count.add(1, ordering: .relaxed)
         sumMicros.add(Int(max(0, seconds) * 1_000_000), ordering: .relaxed)
-    }
-
-    public var total: Int { count.load(ordering: .relaxed) }
-
-    /// The smallest bucket bound that holds at least `q` of the samples (an upper estimate).
-    public func quantileUpperBound(_ q: Double) -> Double? {
-        let n = total
-        guard n > 0 else { return nil }
-        for (i, b) in bounds.enumerated() where Double(buckets[i].load()) >= q * Double(n) {
-            return b
-        }
-        return .infinity
     }
 
     func render(name: String, help: String) -> String {

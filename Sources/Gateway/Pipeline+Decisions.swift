@@ -55,7 +55,8 @@ extension Pipeline {
         let resident = d.residentID.flatMap { registry.resident(id: $0) }
         let key = resident?.id ?? "device:" + d.device
         let recent = latest[key]
-        let profile = deviceProfiles[d.device] ?? "unknown"
+        // The device row is written earlier in this same transaction.
+        let profile = (try store.device(d.device))?.profile ?? "unknown"
         var bedCode = resident?.bed
         if case .bed(_, let code)? = registry.bindings[d.device] { bedCode = code }
         let draft = IncidentDraft(

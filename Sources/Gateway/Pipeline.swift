@@ -50,8 +50,6 @@ public final class Pipeline: @unchecked Sendable {
     private var pendingOldestReceivedAt: EpochMillis?
     private var decisions: [Decision] = []
     var latest: [String: LatestVitals] = [:]
-    /// Profile of each device heard, for incidents.
-    var deviceProfiles: [String: String] = [:]
     private var lastTick: EpochMillis = 0
     private lazy var commitAfterMs = EpochMillis(max(1, config.storage.batchIntervalMs * 4 / 5 - 10))
     /// After a failed commit (disk full, I/O error) the next try waits this long, so a broken
@@ -159,11 +157,8 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     private func handle(_ m: InboundMessage) {
+        // Oversize messages never get here: the ingest counts and drops them without a copy.
         metrics.messagesReceived.add(1, ordering: .relaxed)
-        if m.payload.count > config.mqtt.maxPayload {
-            metrics.countRejected(.tooLarge)
-            return
-        }
         if let failure = runtime.profiles.decode(
             topic: m.topic, payload: m.payload, receivedAt: m.receivedAt, into: &output)
         {
@@ -176,10 +171,10 @@ public final class Pipeline: @unchecked Sendable {
             metrics.sentinelsDropped.add(output.sentinels.count, ordering: .relaxed)
         }
         let before = decisions.count
+        let registry = runtime.registry
         for var obs in output.observations {
-            let registry = runtime.registry
-            let resident = registry.resident(forDevice: obs.device)
-            if resident == nil {
+            let index = registry.residentIndex(forDevice: obs.device)
+            if index == nil {
                 metrics.unregisteredObservations.add(1, ordering: .relaxed)
                 switch obs {
                 case .reading(var r):
@@ -190,26 +185,28 @@ public final class Pipeline: @unchecked Sendable {
                     obs = .event(e)
                 }
             }
-            let key = resident?.id ?? "device:" + obs.device
-            if deviceProfiles[obs.device] != output.profile { deviceProfiles[obs.device] = output.profile }
+            let ctx =
+                index.map {
+                    SubjectContext(
+                        residentID: registry.residents[$0].id, thresholds: registry.residents[$0].thresholds,
+                        homeZone: registry.residents[$0].homeZone)
+                } ?? .unbound
+            let key = ctx.residentID ?? "device:" + obs.device
             switch obs {
             case .reading(let r):
                 pendingReadings.append(r)
                 latest[key, default: LatestVitals()].note(r)
             case .event(let e):
                 metrics.eventsReceived.add(1, ordering: .relaxed)
-                pendingEventDevices.append((e.device, output.profile, e.receivedAt, resident != nil))
+                pendingEventDevices.append((e.device, output.profile, e.receivedAt, index != nil))
             }
-            let ctx = SubjectContext(
-                residentID: resident?.id, thresholds: resident?.thresholds ?? [:], homeZone: resident?.homeZone)
             engine.observe(obs, context: ctx, into: &decisions)
         }
         if pendingOldestReceivedAt == nil, !output.observations.isEmpty { pendingOldestReceivedAt = m.receivedAt }
         if decisions.count > before {
             // Alerts are committed at once, emergencies with their outbox row, before the next message.
             let emergency = decisions[before...].contains { $0.toHotline }
-            let t0 = clock.now()
-            commit(now: t0)
+            commit(now: clock.now())
             if emergency {
                 metrics.emergencyCommitWindow.record(seconds: Double(clock.now() - m.receivedAt) / 1000)
             }

@@ -20,13 +20,7 @@ public struct RuntimeSet: Sendable {
         var problems: [ConfigProblem] = []
         var profiles: ProfileSet?
         do {
-            if config.profiles.isEmpty {
-                profiles = try ProfileSet.load(
-                    sources: EmbeddedDefaults.profiles, defaultUTCOffsetSeconds: config.utcOffsetSeconds)
-            } else {
-                profiles = try ProfileSet.load(
-                    folders: config.profiles, defaultUTCOffsetSeconds: config.utcOffsetSeconds)
-            }
+            profiles = try loadProfiles(config: config)
         } catch {
             problems += error.diagnostics
         }
@@ -59,5 +53,12 @@ public struct RuntimeSet: Sendable {
         }
         guard problems.isEmpty, let profiles, let rules else { return .failure(ConfigError(problems)) }
         return .success(RuntimeSet(profiles: profiles, rules: rules, registry: registry))
+    }
+
+    /// The configured profile folders, or the profiles built into the binary when none are named.
+    public static func loadProfiles(config: GatewayConfig) throws(ProfileLoadError) -> ProfileSet {
+        config.profiles.isEmpty
+            ? try ProfileSet.load(sources: EmbeddedDefaults.profiles, defaultUTCOffsetSeconds: config.utcOffsetSeconds)
+            : try ProfileSet.load(folders: config.profiles, defaultUTCOffsetSeconds: config.utcOffsetSeconds)
     }
 }

@@ -72,11 +72,12 @@ final class GatewayHarness: @unchecked Sendable {
         try gateway.start(environment: ["ANXIN_LOG_LEVEL": "info"])
         let ok = await gateway.waitHealthy(timeout: 60)
         if !ok { XCTFail("gateway did not become healthy; log:\n\(gateway.log)") }
-        // Subscriptions are acknowledged before /healthz is up only once ready; wait for READY's log line.
+        // /healthz answers once connected; subscriptions are acknowledged only at "gateway ready".
         let deadline = Date().addingTimeInterval(20)
         while !gateway.log.contains("gateway ready") && Date() < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
+        if !gateway.log.contains("gateway ready") { XCTFail("gateway never became ready; log:\n\(gateway.log)") }
     }
 
     func publish(_ name: String) throws {
