@@ -2,6 +2,9 @@
 public struct HotlineSettings: Sendable {
     /// `hotline.url`: the endpoint incidents are POSTed to.
     public var url: String
+    /// `hotline.updates_url`: where follow-ups go, `{id}` standing for the incident id;
+    /// nil means `<url>/{id}/updates`.
+    public var updatesURL: String?
     /// HMAC key from `hotline.secret_file`; with it every request carries `X-Anxin-Signature`.
     public var secret: [UInt8]?
     /// Longest wait for one answer; a timeout is retried.
@@ -21,9 +24,10 @@ public struct HotlineSettings: Sendable {
     public init(
         url: String, secret: [UInt8]? = nil, timeout: Duration = .seconds(10), maxConcurrent: Int = 4,
         backoffBase: Duration = .seconds(1), backoffCap: Duration = .seconds(300),
-        retryAfterCap: Duration = .seconds(3600), idlePoll: Duration = .seconds(30)
+        retryAfterCap: Duration = .seconds(3600), idlePoll: Duration = .seconds(30), updatesURL: String? = nil
     ) {
         self.url = url
+        self.updatesURL = updatesURL
         self.secret = secret
         self.timeout = timeout
         self.maxConcurrent = max(1, maxConcurrent)
@@ -31,6 +35,20 @@ public struct HotlineSettings: Sendable {
         self.backoffCap = backoffCap
         self.retryAfterCap = retryAfterCap
         self.idlePoll = idlePoll
+    }
+
+    /// The follow-up URL of one incident: ``updatesURL`` (or `<url>/{id}/updates`) with `{id}`
+    /// replaced by the percent-encoded incident id.
+    public func updatesURL(incidentID: String) -> String {
+        let template = updatesURL ?? Self.joined(url, "{id}/updates")
+        return template.replacing("{id}", with: URLText.pathSegment(incidentID))
+    }
+
+    /// `<url>/heartbeat`: the default of `hotline.heartbeat_url`.
+    public var defaultHeartbeatURL: String { Self.joined(url, "heartbeat") }
+
+    private static func joined(_ base: String, _ tail: String) -> String {
+        base.hasSuffix("/") ? base + tail : base + "/" + tail
     }
 }
 

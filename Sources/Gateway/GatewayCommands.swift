@@ -9,9 +9,14 @@ public enum GatewayCheck {
         var problems: [ConfigProblem] = []
         if case .failure(let e) = RuntimeSet.load(config: config, cacheDirectory: nil) { problems += e.problems }
         let src = config.sourcePath ?? "<defaults>"
-        for (what, file) in [
+        var files = [
             ("mqtt.password_file", config.mqtt.passwordFile), ("hotline.secret_file", config.hotline.secretFile),
-        ] {
+        ]
+        for (name, ch) in config.notify.channels.sorted(by: { $0.key < $1.key }) {
+            files.append(("notify.channels.\(name).url_file", ch.urlFile))
+            files.append(("notify.channels.\(name).secret_file", ch.secretFile))
+        }
+        for (what, file) in files {
             guard let file else { continue }
             if !FileManager.default.isReadableFile(atPath: file) {
                 problems.append(ConfigProblem(path: src, line: 0, message: "\(what): \(file) is not readable"))

@@ -37,7 +37,7 @@ extension GatewayConfig {
             root,
             allowed: [
                 "gateway_id", "timezone", "mqtt", "storage", "profiles", "registry", "rules", "http",
-                "hotline", "handoff_capacity",
+                "hotline", "notify", "handoff_capacity",
             ]
         ) { key, v in
             switch key {
@@ -98,33 +98,9 @@ extension GatewayConfig {
                     default: if let i = r.int(v, in: 1...100) { c.storage.batchIntervalMs = i }
                     }
                 }
-            case "http":
-                r.mapping(v, allowed: ["listen"]) { _, v in
-                    guard let s = r.string(v) else { return }
-                    if let (h, p) = parseListen(s) {
-                        c.http.host = h
-                        c.http.port = p
-                    } else {
-                        r.problem(v, "listen must be HOST:PORT (IPv6 as [::1]:PORT)")
-                    }
-                }
-            case "hotline":
-                r.mapping(v, allowed: ["url", "secret_file", "timeout_seconds"]) { k, v in
-                    switch k {
-                    case "url":
-                        if let s = r.string(v) {
-                            if let u = URL(string: s), let sch = u.scheme, ["http", "https"].contains(sch),
-                                u.host != nil
-                            {
-                                c.hotline.url = s
-                            } else {
-                                r.problem(v, "url must be an http:// or https:// address")
-                            }
-                        }
-                    case "secret_file": if let s = r.string(v) { c.hotline.secretFile = resolve(s) }
-                    default: if let i = r.int(v, in: 1...300) { c.hotline.timeoutSeconds = i }
-                    }
-                }
+            case "http": parseHTTP(v, r, &c)
+            case "hotline": parseHotline(v, r, &c, resolve)
+            case "notify": parseNotify(v, r, &c, resolve)
             default: break
             }
         }

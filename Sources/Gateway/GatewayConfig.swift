@@ -28,11 +28,72 @@ public struct GatewayConfig: Sendable {
     public struct HTTP: Sendable {
         public var host = "127.0.0.1"
         public var port = 8349
+        /// Address staff messages link to (default `http://<listen>`).
+        public var publicURL: String?
+        /// Role of requests without credentials: `none`, `viewer` or `oncall`. Nil: `oncall` on a
+        /// loopback listener, `none` otherwise (anything else is a check error off loopback).
+        public var anonymousRole: String?
+        /// How long a board sign-in lasts.
+        public var sessionHours = 12
+        /// bcrypt cost of staff passwords.
+        public var passwordCost = 12
+
+        /// True when `host` is a loopback address (127.0.0.0/8, ::1, localhost).
+        public var isLoopback: Bool { GatewayConfig.isLoopback(host) }
+        /// The anonymous role in force.
+        public var effectiveAnonymousRole: String { anonymousRole ?? (isLoopback ? "oncall" : "none") }
+        /// The base of links to the board.
+        public var boardBaseURL: String {
+            if let publicURL { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
+            let h = host.contains(":") ? "[\(host)]" : host
+            return "http://\(h):\(port)"
+        }
+    }
+    /// One staff notification channel (`notify.channels.<name>`).
+    public struct NotifyChannel: Sendable, Hashable {
+        public enum Kind: String, Sendable, Hashable, CaseIterable {
+            case wecom, dingtalk, webhook, mqtt
+        }
+        public var name: String
+        public var kind: Kind
+        /// Webhook address given inline (only for `webhook`; robot URLs carry a key: use url_file).
+        public var url: String?
+        /// File holding the webhook address (WeCom and DingTalk robot URLs embed their key).
+        public var urlFile: String?
+        /// DingTalk signing secret, or the webhook's HMAC key.
+        public var secretFile: String?
+        /// MQTT topic for `mqtt` channels.
+        public var topic: String?
+    }
+    /// Staff notification channels and the groups escalation steps name.
+    public struct Notify: Sendable {
+        public var channels: [String: NotifyChannel] = [:]
+        /// Group name -> channel names. `oncall` always exists (empty: the board only).
+        public var groups: [String: [String]] = [:]
+
+        /// Channels of a target group (empty for `oncall` without channels or an unknown group).
+        public func channels(ofGroup group: String) -> [NotifyChannel] {
+            (groups[group] ?? []).compactMap { channels[$0] }
+        }
     }
     public struct Hotline: Sendable {
         public var url: String?
         public var secretFile: String?
         public var timeoutSeconds = 10
+        /// Follow-ups (acknowledged, resolved, cancelled) go here; `{id}` is the incident id.
+        public var updatesURL: String?
+        /// Liveness beacon address.
+        public var heartbeatURL: String?
+        public var heartbeatSeconds = 60
+
+        /// The follow-up address in force (default `<url>/{id}/updates`).
+        public var effectiveUpdatesURL: String? { updatesURL ?? url.map { Self.join($0, "{id}/updates") } }
+        /// The heartbeat address in force (default `<url>/heartbeat`).
+        public var effectiveHeartbeatURL: String? { heartbeatURL ?? url.map { Self.join($0, "heartbeat") } }
+
+        static func join(_ base: String, _ tail: String) -> String {
+            base.hasSuffix("/") ? base + tail : base + "/" + tail
+        }
     }
 
     /// Where the file was read from (nil: embedded defaults).
@@ -49,6 +110,7 @@ public struct GatewayConfig: Sendable {
     public var rules: String?
     public var http = HTTP()
     public var hotline = Hotline()
+    public var notify = Notify()
     /// Capacity of the hand-off between the MQTT loop and the pipeline.
     public var handoffCapacity = 8192
 
@@ -64,6 +126,10 @@ public struct GatewayConfig: Sendable {
             return first + "/anxin.db"
         }
         return FileManager.default.currentDirectoryPath + "/anxin.db"
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "::1" || host == "localhost" || host.hasPrefix("127.")
     }
 
     static func hostName() -> String {

@@ -43,6 +43,13 @@ public struct RuntimeSet: Sendable {
             }
         }
         if let rules {
+            // Escalation steps may only name groups the gateway can reach.
+            for t in rules.notifyTargets where !EscalationStep.builtInTargets.contains(t) && config.notify.groups[t] == nil {
+                problems.append(
+                    ConfigProblem(
+                        path: config.rules ?? "<shipped rules>", line: rules.line(ofTarget: t) ?? 0,
+                        message: "escalation target '\(t)' is not a group under notify.groups in the config"))
+            }
             for r in registry.residents {
                 for p in rules.validate(thresholds: r.thresholds) {
                     problems.append(

@@ -20,8 +20,9 @@ final class YAMLReader {
         problems.append(ConfigProblem(path: path, line: node.mark?.line ?? 0, message: message))
     }
 
-    /// Visits each key of a mapping; unknown keys and duplicates are problems.
-    func mapping(_ node: Node, allowed: Set<String>, _ visit: (String, Node) -> Void) {
+    /// Visits each key of a mapping; unknown keys and duplicates are problems. `allowed` nil: any
+    /// key (a map of names chosen by the operator).
+    func mapping(_ node: Node, allowed: Set<String>?, _ visit: (String, Node) -> Void) {
         guard case .mapping(let m) = node else {
             problem(node, "expected a mapping")
             return
@@ -32,7 +33,7 @@ final class YAMLReader {
                 problem(k, "keys must be strings")
                 continue
             }
-            if !allowed.contains(key) {
+            if let allowed, !allowed.contains(key) {
                 problem(k, "unknown key '\(key)' (expected one of: \(allowed.sorted().joined(separator: ", ")))")
                 continue
             }

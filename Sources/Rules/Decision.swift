@@ -36,7 +36,7 @@ public struct Decision: Sendable, Hashable {
         case update
         /// The condition cleared past its clear limit (or data came back).
         case resolve
-        /// Not acknowledged in time: send it to the hotline now.
+        /// A step of the alert's escalation chain (or a reminder of one) is due: notify ``Decision/targets``.
         case escalate
     }
 
@@ -53,12 +53,22 @@ public struct Decision: Sendable, Hashable {
     /// Measured time of the reading or event behind it; for escalation, that of the opening
     /// trigger; for wall-clock rules (silence, outage), the tick's time.
     public var occurredAt: EpochMillis
-    /// True: this decision must go to the 12349 hotline now (open of a hotline-routed rule, or escalate).
+    /// True: this decision must go to the 12349 hotline now: the open of a hotline-routed rule, or an
+    /// escalation step whose targets include `hotline` (skip it when the alert already has an incident).
     public var toHotline: Bool
+    /// For ``Action/escalate``: the step's 0-based index in the alert's chain; nil for other actions.
+    public var step: Int?
+    /// For ``Action/escalate``: who to notify: ``EscalationStep/hotline``, ``EscalationStep/oncall`` or a
+    /// group of the gateway config; empty for other actions. A reminder never names the hotline.
+    public var targets: [String]
+    /// For ``Action/escalate``: 0 for the step's first firing, 1, 2, … for its reminders (a reminder
+    /// number is skipped when the gateway was down at its time); 0 for other actions.
+    public var reminder: Int
 
     public init(
         action: Action, alertID: String, rule: String, severity: Severity, residentID: String?, device: String,
-        trigger: Trigger, occurredAt: EpochMillis, toHotline: Bool
+        trigger: Trigger, occurredAt: EpochMillis, toHotline: Bool, step: Int? = nil, targets: [String] = [],
+        reminder: Int = 0
     ) {
         self.action = action
         self.alertID = alertID
@@ -69,5 +79,8 @@ public struct Decision: Sendable, Hashable {
         self.trigger = trigger
         self.occurredAt = occurredAt
         self.toHotline = toHotline
+        self.step = step
+        self.targets = targets
+        self.reminder = reminder
     }
 }

@@ -14,9 +14,81 @@ struct AlertRecord: Codable, Sendable {
     /// Wall-clock time it opened.
     var openedAt: EpochMillis
     var acknowledgedAt: EpochMillis?
-    /// Wall-clock time to escalate at, for staff rules with escalate_after.
+    /// Steps and reminders still to come; nil once acknowledged or silenced, or when none are left.
+    var escalation: EscalationProgress?
+    /// Only in state saved before escalation chains: the single hotline escalation's time, and
+    /// whether it happened. ``RuleEngine/restoreState(_:)`` turns a pending one into a chain.
     var escalateAt: EpochMillis?
-    var escalated: Bool
+    var escalated: Bool?
+}
+
+/// Where an alert stands in its escalation chain. The chain is copied when the alert opens, so reloaded
+/// rules never change a schedule in progress; times are wall clock, counted from the opening.
+struct EscalationProgress: Codable, Sendable {
+    /// One step firing or one of its reminders.
+    struct Firing: Equatable {
+        var step: Int
+        var reminder: Int
+    }
+
+    var steps: [EscalationStep]
+    /// Index of the next step to fire (`steps.count` once all have fired).
+    var next = 0
+    /// When it fires; nil once all have fired.
+    var nextStepAt: EpochMillis?
+    /// Index of the latest step fired.
+    var fired: Int?
+    /// Number of the latest fired step's last reminder (0: none yet).
+    var reminders = 0
+    /// When its next reminder is due; nil when it does not repeat or the next step comes first.
+    var nextReminderAt: EpochMillis?
+
+    /// Progress of an alert that opened at `openedAt`; nil for an empty chain.
+    init?(steps: [EscalationStep], openedAt: EpochMillis) {
+        guard !steps.isEmpty else { return nil }
+        self.steps = steps
+        schedule(openedAt: openedAt)
+    }
+
+    /// The earliest time something is due; nil when nothing is left.
+    var dueAt: EpochMillis? {
+        switch (nextStepAt, nextReminderAt) {
+        case (let s?, let r?): min(s, r)
+        case (let s, let r): s ?? r
+        }
+    }
+
+    /// Fires what is due at `now`: every step whose time has come, in order; otherwise at most one
+    /// reminder of the latest step. Reminders missed while the gateway was down are skipped, not sent
+    /// in a burst, and a step fires no reminders once the next step has fired.
+    mutating func advance(now: EpochMillis, openedAt: EpochMillis) -> [Firing] {
+        var out: [Firing] = []
+        while next < steps.count, openedAt + steps[next].after <= now {
+            let at = openedAt + steps[next].after
+            fired = next
+            reminders = steps[next].repeatEvery.map { Int((now - at) / $0) } ?? 0
+            out.append(Firing(step: next, reminder: 0))
+            next += 1
+        }
+        if out.isEmpty, let f = fired, let every = steps[f].repeatEvery {
+            let n = Int((now - (openedAt + steps[f].after)) / every)
+            if n > reminders {
+                reminders = n
+                out.append(Firing(step: f, reminder: n))
+            }
+        }
+        schedule(openedAt: openedAt)
+        return out
+    }
+
+    mutating func schedule(openedAt: EpochMillis) {
+        nextStepAt = next < steps.count ? openedAt + steps[next].after : nil
+        nextReminderAt = nil
+        if let f = fired, let every = steps[f].repeatEvery, !steps[f].reminderTargets.isEmpty {
+            let at = openedAt + steps[f].after + Int64(reminders + 1) * every
+            if nextStepAt.map({ at < $0 }) ?? true { nextReminderAt = at }
+        }
+    }
 }
 
 /// A run of consecutive qualifying readings (measured times).

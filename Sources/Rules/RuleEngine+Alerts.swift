@@ -43,14 +43,11 @@ extension RuleEngine {
             return true
         }
         let id = makeID()
-        var rec = AlertRecord(
+        let rec = AlertRecord(
             id: id, rule: def.name, subject: subject, residentID: residentID, device: device, severity: def.severity,
-            trigger: trigger, occurredAt: occurredAt, openedAt: wallNow, acknowledgedAt: nil, escalateAt: nil,
-            escalated: false)
-        if def.route == .staff, let after = def.escalateAfter {
-            rec.escalateAt = wallNow + after
-            pendingEscalations.insert(id)
-        }
+            trigger: trigger, occurredAt: occurredAt, openedAt: wallNow, acknowledgedAt: nil,
+            escalation: EscalationProgress(steps: rules.escalationChain(forRule: def.name), openedAt: wallNow))
+        if rec.escalation != nil { pendingEscalations.insert(id) }
         st.alerts[def.name] = rec
         alertIndex[id] = AlertSlot(subject: subject, rule: def.name)
         decisions.append(

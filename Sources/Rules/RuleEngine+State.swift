@@ -44,12 +44,22 @@ extension RuleEngine {
             }
         }
         clock.lastConnected = false
-        for (key, st) in subjects {
-            for (rule, rec) in st.alerts {
+        for (key, var st) in subjects {
+            for (rule, var rec) in st.alerts {
                 alertIndex[rec.id] = AlertSlot(subject: key, rule: rule)
-                if rec.escalateAt != nil, rec.acknowledgedAt == nil, !rec.escalated {
-                    pendingEscalations.insert(rec.id)
+                if let at = rec.escalateAt {
+                    // Saved before escalation chains: a pending hotline escalation becomes a one-step chain.
+                    if rec.acknowledgedAt == nil, rec.escalated != true {
+                        rec.escalation = EscalationProgress(
+                            steps: [EscalationStep(after: at - rec.openedAt, notify: [EscalationStep.hotline])],
+                            openedAt: rec.openedAt)
+                    }
+                    rec.escalateAt = nil
+                    rec.escalated = nil
+                    st.alerts[rule] = rec
+                    subjects[key] = st
                 }
+                if rec.escalation != nil { pendingEscalations.insert(rec.id) }
             }
             if st.beds.values.contains(where: { !$0.raised }) { pendingBedWatches.insert(key) }
         }

@@ -1,19 +1,22 @@
 import AnxinCore
 
 extension RuleEngine {
-    /// Runs the wall-clock timers: device silence and ingest outage, night bed exits, escalation.
+    /// Runs the wall-clock timers: escalation steps and reminders, device silence and ingest outage,
+    /// night bed exits.
     ///
     /// Call it regularly (about once a second) with the wall-clock time and whether the gateway is
     /// connected to the broker. Silence counts only time between two ticks that were both connected.
+    /// Escalation runs first, so an alert opened by an observation or by this tick fires even an
+    /// `after: 0s` step on a later tick, once the pipeline has had the chance to ``silence(alertID:)`` it.
     public func tick(now: EpochMillis, connected: Bool, into decisions: inout [Decision]) {
         if clock.lastConnected, connected, let last = clock.lastTick, now > last { clock.connected += now - last }
         clock.lastTick = max(clock.lastTick ?? now, now)
         clock.lastConnected = connected
         markClock()
+        escalate(now: now, into: &decisions)
         settleOutage(now: now, into: &decisions)
         if connected { watchSilence(now: now, into: &decisions) }
         wakeBedWatches(now: now, into: &decisions)
-        escalate(now: now, into: &decisions)
     }
 
     /// Devices gone quiet: one device_silent each, or one ingest_outage when many go quiet together.
@@ -136,33 +139,6 @@ extension RuleEngine {
                 return waiting
             }
             if !stillWaiting { pendingBedWatches.remove(key) }
-        }
-    }
-
-    /// Staff alerts not acknowledged in time go to the hotline, once.
-    func escalate(now: EpochMillis, into decisions: inout [Decision]) {
-        guard !pendingEscalations.isEmpty else { return }
-        var due: [(at: EpochMillis, slot: AlertSlot)] = []
-        for id in pendingEscalations {
-            guard let slot = alertIndex[id], let rec = subjects[slot.subject]?.alerts[slot.rule],
-                rec.acknowledgedAt == nil, !rec.escalated, let at = rec.escalateAt
-            else {
-                pendingEscalations.remove(id)
-                continue
-            }
-            if now >= at { due.append((at, slot)) }
-        }
-        for (_, slot) in due.sorted(by: { ($0.at, $0.slot.subject) < ($1.at, $1.slot.subject) }) {
-            guard var rec = subjects[slot.subject]?.alerts[slot.rule] else { continue }
-            rec.escalated = true
-            subjects[slot.subject]?.alerts[slot.rule] = rec
-            markSubject(slot.subject)
-            pendingEscalations.remove(rec.id)
-            decisions.append(
-                Decision(
-                    action: .escalate, alertID: rec.id, rule: rec.rule, severity: rec.severity,
-                    residentID: rec.residentID,
-                    device: rec.device, trigger: rec.trigger, occurredAt: rec.occurredAt, toHotline: true))
         }
     }
 }

@@ -19,7 +19,7 @@ public final class RuleEngine {
     var clock = EngineClock()
     /// Where each unresolved alert lives.
     var alertIndex: [String: AlertSlot] = [:]
-    /// Alert ids waiting to escalate.
+    /// Alert ids with escalation steps or reminders still to come.
     var pendingEscalations: Set<String> = []
     /// Subject keys with a bed watch not yet raised.
     var pendingBedWatches: Set<String> = []
@@ -46,11 +46,12 @@ public final class RuleEngine {
         self.makeID = idGenerator
     }
 
-    /// Staff acknowledged an alert: its escalation, if any, is cancelled.
+    /// Staff acknowledged an alert: every escalation step and reminder still to come is cancelled.
     /// - Returns: false when the id is unknown or the alert is already resolved.
     public func acknowledge(alertID: String, at: EpochMillis) -> Bool {
         guard let slot = alertIndex[alertID], var rec = subjects[slot.subject]?.alerts[slot.rule] else { return false }
         if rec.acknowledgedAt == nil { rec.acknowledgedAt = at }
+        rec.escalation = nil
         subjects[slot.subject]?.alerts[slot.rule] = rec
         pendingEscalations.remove(alertID)
         markSubject(slot.subject)
@@ -71,6 +72,22 @@ public final class RuleEngine {
         }
         subjects[slot.subject] = st
         alertIndex.removeValue(forKey: alertID)
+        pendingEscalations.remove(alertID)
+        markSubject(slot.subject)
+        return true
+    }
+
+    /// The alert opened under a silence: it gets no escalation steps or reminders at all (call it while
+    /// handling the open's decisions; its first step fires on a later tick). Alerts that must never be
+    /// silenced (``RuleSet/canSilence(rule:)``: sos, fall) keep their chain.
+    /// - Returns: true when the alert is now silenced; false when the id is unknown, the alert is
+    ///   resolved, or its rule is never silenced.
+    public func silence(alertID: String) -> Bool {
+        guard let slot = alertIndex[alertID], var rec = subjects[slot.subject]?.alerts[slot.rule],
+            rules.canSilence(rule: slot.rule)
+        else { return false }
+        rec.escalation = nil
+        subjects[slot.subject]?.alerts[slot.rule] = rec
         pendingEscalations.remove(alertID)
         markSubject(slot.subject)
         return true

@@ -40,7 +40,7 @@ struct RuleFileParser {
     let path: String
     var diagnostics: [RuleDiagnostic] = []
 
-    static let topKeys = ["max_gap", "rules"]
+    static let topKeys = ["max_gap", "rules", "escalation"]
     static let commonKeys = ["type", "severity", "route", "escalate_after", "suppresses"]
     static let typeKeys: [String: [String]] = [
         "event": ["events", "cleared_by", "per"],
@@ -74,10 +74,12 @@ struct RuleFileParser {
         }
         var maxGap: Int64 = 5 * 60_000
         var rulesNode: Node?
+        var escalationNode: Node?
         for (key, value) in top {
             switch key.string {
             case "max_gap": if let d = duration(value, "max_gap") { maxGap = d }
             case "rules": rulesNode = value
+            case "escalation": escalationNode = value
             default: unknownKey(key, in: "the rules file", allowed: Self.topKeys)
             }
         }
@@ -102,7 +104,10 @@ struct RuleFileParser {
             }
         }
         checkRelations(defs, suppressNodes: suppressNodes)
-        return RuleSet(definitions: defs, maxGap: maxGap)
+        // Every rule name written counts, so a rule with a mistake of its own is not also "unknown" here.
+        let declared = Set(rulesMap.compactMap { $0.key.string })
+        let chains = escalationNode.map { escalationChains($0, ruleNames: declared) } ?? EscalationConfig()
+        return RuleSet(definitions: defs, maxGap: maxGap, escalation: chains)
     }
 
     // MARK: - One rule

@@ -21,7 +21,8 @@ extension RuleSet {
         #   route:           staff   -- staff only
         #                    hotline -- the 12349 hotline at once, and staff
         #   escalate_after:  optional, route staff only: sent to the hotline if staff have not
-        #                    acknowledged the alert this long (wall clock) after it opened
+        #                    acknowledged the alert this long (wall clock) after it opened; a hotline
+        #                    step of the rule's escalation chain (see escalation at the end)
         #   suppresses:      optional, names (or a list) of lower tiers of the same subject: while this
         #                    rule's alert is unresolved, those rules neither open nor update
         #
@@ -198,6 +199,36 @@ extension RuleSet {
             severity: urgent
             route: staff
             escalate_after: 10m
+
+        # --- escalation -------------------------------------------------------------------------------
+        # Who is told of an alert, and when, until staff acknowledge it. A chain is a list of steps:
+        #   after:   wall-clock time after the alert opened (0s: at once, on the engine's next tick)
+        #   notify:  a list of targets: oncall   -- the built-in on-call group
+        #                               hotline  -- the 12349 hotline incident (sent once per alert)
+        #                               <group>  -- a group of the gateway config's notify.groups
+        #                                           (lowercase letters, digits, '_' and '-')
+        #   repeat:  optional, at least 30s: remind the step's targets (never the hotline) this often
+        #            until the alert is acknowledged or the next step fires
+        # Steps are listed in time order (after never decreases). Acknowledging or resolving an alert
+        # cancels every step and reminder still to come; an alert opened under a silence gets none (sos
+        # and fall are never silenced). A route: hotline rule reaches the hotline when it opens; its chain
+        # tells staff. A rule's escalate_after: N adds {after: N, notify: [hotline]} to its chain at its
+        # place in time, unless the chain already has a hotline step.
+        escalation:
+          # Chain per severity, for every rule without a chain of its own. A severity left out runs the
+          # chain shown here; write "warning: []" to notify nobody.
+          severity:
+            critical: [{after: 0s, notify: [oncall], repeat: 2m}]
+            urgent: [{after: 0s, notify: [oncall], repeat: 5m}]
+            warning: [{after: 0s, notify: [oncall]}]
+            info: []
+          # Chains per rule replace the severity's chain. For example, a supervisor group after 10 min
+          # and the hotline after 15 min (escalate_after then adds nothing: the chain has a hotline step):
+          #   geofence_exit:
+          #     - {after: 0s, notify: [oncall], repeat: 5m}
+          #     - {after: 10m, notify: [supervisor], repeat: 5m}
+          #     - {after: 15m, notify: [hotline]}
+          rules: {}
         """#
 
     /// The shipped rules, compiled (used when the config names no rules file).

@@ -23,11 +23,30 @@ public struct RuleSet: Sendable {
     /// Index of each rule by name.
     let indexByName: [String: Int]
 
+    /// Effective escalation chain by rule name.
+    let chains: [String: [EscalationStep]]
+    /// Line of the first mention of each notify target in the file.
+    let targetLines: [String: Int]
+
     /// Rule names in file order.
     public let ruleNames: [String]
+    /// Every notify target the escalation chains name, sorted: those written in the file, `oncall` when a
+    /// default chain uses it and `hotline` when an `escalate_after` adds it. The gateway checks each one
+    /// that is not in ``EscalationStep/builtInTargets`` against its `notify.groups`.
+    public let notifyTargets: [String]
 
-    init(definitions fileOrder: [RuleDefinition], maxGap: Int64) {
+    init(definitions fileOrder: [RuleDefinition], maxGap: Int64, escalation: EscalationConfig = EscalationConfig()) {
         ruleNames = fileOrder.map(\.name)
+        var chains: [String: [EscalationStep]] = [:]
+        var targets = Set(escalation.targetLines.keys)
+        for def in fileOrder {
+            let chain = escalation.effectiveChain(for: def)
+            chains[def.name] = chain
+            for step in chain { targets.formUnion(step.notify) }
+        }
+        self.chains = chains
+        targetLines = escalation.targetLines
+        notifyTargets = targets.sorted()
         // Suppressors first; the loader has rejected cycles.
         var ordered: [RuleDefinition] = []
         var placed = Set<String>()
@@ -85,6 +104,22 @@ public struct RuleSet: Sendable {
     }
 
     func rule(named name: String) -> RuleDefinition? { indexByName[name].map { definitions[$0] } }
+
+    /// The escalation chain an alert of this rule runs when it opens (empty for an unknown rule): the
+    /// rule's own chain or its severity's, with `escalate_after` added as a hotline step.
+    public func escalationChain(forRule name: String) -> [EscalationStep] { chains[name] ?? [] }
+
+    /// Line of the rules file where a notify target is first named, for the gateway's diagnostics;
+    /// nil for a target only implied (`oncall` of a default chain, `hotline` of `escalate_after`).
+    public func line(ofTarget name: String) -> Int? { targetLines[name] }
+
+    /// False for alerts that must never be silenced: rules named `sos` or `fall`, and any event rule fired
+    /// by an sos or fall event.
+    public func canSilence(rule name: String) -> Bool {
+        if name == "sos" || name == "fall" { return false }
+        guard let def = rule(named: name), case .event(let events, _) = def.logic else { return true }
+        return !events.contains { $0 == .sos || $0 == .fall }
+    }
 
     /// Every override key this rule set understands (`heart_rate_high`, `bp_high.systolic`, …), sorted.
     public var thresholdKeys: [String] {

@@ -8,7 +8,11 @@ extension AlertView {
         case acknowledgedAt = "acknowledged_at"
         case acknowledgedBy = "acknowledged_by"
         case resolvedAt = "resolved_at"
-        case incident
+        case incident, silenced
+        case escalationStep = "escalation_step"
+        case escalatedAt = "escalated_at"
+        case cancelled
+        case hotlineStatus = "hotline_status"
     }
 
     /// Decodes the API's own shape (snake_case keys, severity by name, `trigger` as any JSON value).
@@ -32,6 +36,11 @@ extension AlertView {
         acknowledgedBy = try c.decodeIfPresent(String.self, forKey: .acknowledgedBy)
         resolvedAt = try c.decodeIfPresent(String.self, forKey: .resolvedAt)
         incident = try c.decodeIfPresent(IncidentRef.self, forKey: .incident)
+        silenced = try c.decodeIfPresent(Bool.self, forKey: .silenced) ?? false
+        escalationStep = try c.decodeIfPresent(Int.self, forKey: .escalationStep) ?? 0
+        escalatedAt = try c.decodeIfPresent(String.self, forKey: .escalatedAt)
+        cancelled = try c.decodeIfPresent(Bool.self, forKey: .cancelled) ?? false
+        hotlineStatus = try c.decodeIfPresent(String.self, forKey: .hotlineStatus)
     }
 
     /// Encodes the API's own shape; `trigger` is written as a JSON value, not as a string.
@@ -50,5 +59,10 @@ extension AlertView {
         try c.encode(acknowledgedBy, forKey: .acknowledgedBy)
         try c.encode(resolvedAt, forKey: .resolvedAt)
         try c.encode(incident, forKey: .incident)
+        try c.encode(silenced, forKey: .silenced)
+        try c.encode(escalationStep, forKey: .escalationStep)
+        try c.encode(escalatedAt, forKey: .escalatedAt)
+        try c.encode(cancelled, forKey: .cancelled)
+        try c.encode(hotlineStatus, forKey: .hotlineStatus)
     }
 }

@@ -24,12 +24,23 @@ public struct AlertView: Sendable, Codable, Hashable {
     public var resolvedAt: String?
     /// The hotline incident, nil when the alert was not routed to the hotline.
     public var incident: IncidentRef?
+    /// Opened while a silence covered it: recorded and shown, nobody notified.
+    public var silenced: Bool
+    /// Escalation steps fired so far (0: none yet).
+    public var escalationStep: Int
+    /// When the latest escalation step fired.
+    public var escalatedAt: String?
+    /// Resolved as a false alarm (the hotline was told "cancelled").
+    public var cancelled: Bool
+    /// The latest status the hotline reported for its incident.
+    public var hotlineStatus: String?
 
     public init(
         id: String, rule: String, severity: Severity, state: AlertState, resident: ResidentRef?,
         device: DeviceRef?, trigger: String, openedAt: String, updatedAt: String,
         acknowledgedAt: String? = nil, acknowledgedBy: String? = nil, resolvedAt: String? = nil,
-        incident: IncidentRef? = nil
+        incident: IncidentRef? = nil, silenced: Bool = false, escalationStep: Int = 0, escalatedAt: String? = nil,
+        cancelled: Bool = false, hotlineStatus: String? = nil
     ) {
         self.id = id
         self.rule = rule
@@ -44,6 +55,11 @@ public struct AlertView: Sendable, Codable, Hashable {
         self.acknowledgedBy = acknowledgedBy
         self.resolvedAt = resolvedAt
         self.incident = incident
+        self.silenced = silenced
+        self.escalationStep = escalationStep
+        self.escalatedAt = escalatedAt
+        self.cancelled = cancelled
+        self.hotlineStatus = hotlineStatus
     }
 }
 
@@ -53,12 +69,20 @@ public struct ResidentRef: Sendable, Codable, Hashable {
     public var name: String
     public var bed: String?
     public var room: String?
+    /// The registry's care level (1 = most independent), nil when not recorded.
+    public var careLevel: Int?
 
-    public init(id: String, name: String, bed: String? = nil, room: String? = nil) {
+    public init(id: String, name: String, bed: String? = nil, room: String? = nil, careLevel: Int? = nil) {
         self.id = id
         self.name = name
         self.bed = bed
         self.room = room
+        self.careLevel = careLevel
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, bed, room
+        case careLevel = "care_level"
     }
 }
 

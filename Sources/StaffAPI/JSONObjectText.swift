@@ -31,6 +31,16 @@ struct JSONObjectText {
         raw(key, value.map { String($0) } ?? "null")
     }
 
+    /// A boolean field.
+    mutating func bool(_ key: String, _ value: Bool?) {
+        raw(key, value.map { $0 ? "true" : "false" } ?? "null")
+    }
+
+    /// A time field as ISO 8601 UTC text, `null` when absent.
+    mutating func time(_ key: String, _ value: EpochMillis?) {
+        string(key, value.map { Timestamp.iso8601($0) })
+    }
+
     /// An array of strings.
     mutating func strings(_ key: String, _ values: [String]) {
         raw(key, "[" + values.map(JSONText.quote).joined(separator: ",") + "]")

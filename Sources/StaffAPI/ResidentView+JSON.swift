@@ -2,8 +2,10 @@ import AnxinCore
 
 extension ResidentView {
     /// Every registry field in snake_case (`id, name, bed, room, address, phone, contacts,
-    /// care_level, flags, devices, home_zone, thresholds, medical_notes, key_holder, sims`), then
-    /// `vitals` (`{"heart_rate": {"value", "at"}}`, in the order of `ReadingKind`) and `open_alerts`.
+    /// care_level, flags, devices, home_zone, location, thresholds, medical_notes, key_holder, sims`),
+    /// then `vitals` (`{"heart_rate": {"value", "at"}}`, in the order of `ReadingKind`) and
+    /// `open_alerts`. `devices` are objects `{"id", "profile", "battery", "last_seen", "silent"}`;
+    /// `location` is `{"lat", "lon", "datum", "at"}` or null.
     public var jsonText: String {
         let r = resident
         var o = JSONObjectText()
@@ -16,7 +18,7 @@ extension ResidentView {
         o.raw("contacts", jsonArray(r.contacts.map(Self.contactJSON)))
         o.integer("care_level", r.careLevel)
         o.strings("flags", r.flags)
-        o.strings("devices", r.devices)
+        o.raw("devices", jsonArray(devices.map(\.residentCardJSONText)))
         if let z = r.homeZone {
             var zone = JSONObjectText()
             zone.number("lat", z.lat)
@@ -26,6 +28,7 @@ extension ResidentView {
         } else {
             o.raw("home_zone", "null")
         }
+        o.raw("location", location?.jsonText ?? "null")
         var thresholds = JSONObjectText()
         for key in r.thresholds.keys.sorted() { thresholds.number(key, r.thresholds[key]) }
         o.raw("thresholds", thresholds.json)

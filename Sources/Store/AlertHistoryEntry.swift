@@ -2,7 +2,8 @@ import AnxinCore
 
 /// What happened to an alert.
 public enum AlertAction: String, Sendable, Hashable, CaseIterable {
-    case opened, updated, acknowledged, escalated, delivered, rejected, resolved
+    case opened, updated, acknowledged, escalated, notified, delivered, rejected, resolved, cancelled, silenced
+    case followup
 }
 
 /// One line of an alert's history.

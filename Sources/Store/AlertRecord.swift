@@ -30,13 +30,22 @@ public struct AlertRecord: Sendable, Hashable {
     public var incidentState: IncidentState?
     /// The hotline's ticket, once it gave one.
     public var ticket: String?
+    /// The silence in force when it opened (it is recorded and shown, but nobody is notified).
+    public var silenceID: Int64?
+    /// How many escalation steps have fired.
+    public var escalationStep: Int
+    /// Resolved by staff as a false alarm (the hotline was told "cancelled").
+    public var cancelled: Bool
+    /// The latest status the hotline reported for its incident.
+    public var hotlineStatus: String?
 
     public init(
         id: String, rule: String, severity: Severity, state: AlertState = .open, residentID: String?,
         device: String, triggerJSON: String, occurredAt: EpochMillis, openedAt: EpochMillis,
         updatedAt: EpochMillis, acknowledgedAt: EpochMillis? = nil, acknowledgedBy: String? = nil,
         resolvedAt: EpochMillis? = nil, resolvedBy: String? = nil, escalatedAt: EpochMillis? = nil,
-        incidentID: String? = nil, incidentState: IncidentState? = nil, ticket: String? = nil
+        incidentID: String? = nil, incidentState: IncidentState? = nil, ticket: String? = nil,
+        silenceID: Int64? = nil, escalationStep: Int = 0, cancelled: Bool = false, hotlineStatus: String? = nil
     ) {
         self.id = id
         self.rule = rule
@@ -56,6 +65,10 @@ public struct AlertRecord: Sendable, Hashable {
         self.incidentID = incidentID
         self.incidentState = incidentState
         self.ticket = ticket
+        self.silenceID = silenceID
+        self.escalationStep = escalationStep
+        self.cancelled = cancelled
+        self.hotlineStatus = hotlineStatus
     }
 }
 

@@ -1,8 +1,10 @@
 import AnxinCore
 
-/// A hotline incident waiting in, or done with, the durable outbox.
+/// One delivery waiting in, or done with, the durable outbox: a hotline incident, a hotline
+/// follow-up, or a notice to staff on one channel.
 public struct OutboxItem: Sendable, Hashable {
-    /// The incident id: also the `Idempotency-Key`.
+    /// Stable row id, also the `Idempotency-Key`: the incident id; `<incident id>/ack`
+    /// (`/resolve`, `/cancel`) for a follow-up; `<alert id>/<step>/<reminder>/<channel>` for a notice.
     public var id: String
     public var alertID: String
     /// 0 (critical) goes first; the alert's `Severity.rawValue` is the natural choice.
@@ -23,12 +25,16 @@ public struct OutboxItem: Sendable, Hashable {
     public var ticket: String?
     public var deliveredAt: EpochMillis?
     public var rejectedAt: EpochMillis?
+    /// The channel it goes out on: `hotline`, or a configured channel name such as `wecom-ward3`.
+    public var channel: String
+    public var kind: OutboxKind
 
     public init(
         id: String, alertID: String, priority: Int, body: [UInt8], createdAt: EpochMillis,
         state: IncidentState = .pending, attempts: Int = 0, nextAttemptAt: EpochMillis? = nil,
         lastStatus: Int? = nil, lastError: String? = nil, ticket: String? = nil,
-        deliveredAt: EpochMillis? = nil, rejectedAt: EpochMillis? = nil
+        deliveredAt: EpochMillis? = nil, rejectedAt: EpochMillis? = nil, channel: String = OutboxItem.hotline,
+        kind: OutboxKind = .incident
     ) {
         self.id = id
         self.alertID = alertID
@@ -43,5 +49,10 @@ public struct OutboxItem: Sendable, Hashable {
         self.ticket = ticket
         self.deliveredAt = deliveredAt
         self.rejectedAt = rejectedAt
+        self.channel = channel
+        self.kind = kind
     }
+
+    /// The channel name of the 12349 hotline.
+    public static let hotline = "hotline"
 }

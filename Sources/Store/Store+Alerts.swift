@@ -3,14 +3,15 @@ import AnxinCore
 extension Store {
     private static let alertColumns = """
         id, rule, severity, state, resident_id, device, trigger_json, occurred_at, opened_at, updated_at,
-        acknowledged_at, acknowledged_by, resolved_at, resolved_by, escalated_at, incident_id, incident_state, ticket
+        acknowledged_at, acknowledged_by, resolved_at, resolved_by, escalated_at, incident_id, incident_state, ticket,
+        silence_id, escalation_step, cancelled, hotline_status
         """
 
     /// Stores a new alert. Throws a constraint error (`rejectData`) if the id exists.
     public func insertAlert(_ a: AlertRecord) throws(SQLiteError) {
         try writeTransaction("store alert") { () throws(SQLiteError) in
             try execute(
-                "INSERT INTO alerts (\(Store.alertColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                "INSERT INTO alerts (\(Store.alertColumns)) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
                 "store alert"
             ) { s throws(SQLiteError) in try Store.bindAlert(s, a) }
         }
@@ -25,7 +26,8 @@ extension Store {
                 UPDATE alerts SET rule = ?2, severity = ?3, state = ?4, resident_id = ?5, device = ?6,
                     trigger_json = ?7, occurred_at = ?8, opened_at = ?9, updated_at = ?10, acknowledged_at = ?11,
                     acknowledged_by = ?12, resolved_at = ?13, resolved_by = ?14, escalated_at = ?15,
-                    incident_id = ?16, incident_state = ?17, ticket = ?18
+                    incident_id = ?16, incident_state = ?17, ticket = ?18, silence_id = ?19,
+                    escalation_step = ?20, cancelled = ?21, hotline_status = ?22
                 WHERE id = ?1
                 """, "update alert"
             ) { s throws(SQLiteError) in try Store.bindAlert(s, a) } == 1
@@ -85,8 +87,9 @@ extension Store {
 
     /// Resolves an open or acknowledged alert (by staff, or by the rules with `by: "rules"`),
     /// with a history line, in one durable commit. Nil for an unknown id; an alert already
-    /// resolved is returned unchanged.
-    public func resolveAlert(id: String, by: String, note: String?, at: EpochMillis)
+    /// resolved is returned unchanged. `cancelled`: staff call it a false alarm (history line
+    /// `cancelled` instead of `resolved`).
+    public func resolveAlert(id: String, by: String, note: String?, at: EpochMillis, cancelled: Bool = false)
         throws(SQLiteError) -> AlertRecord?
     {
         try writeTransaction("resolve alert", durability: .preferred) { () throws(SQLiteError) -> AlertRecord? in
@@ -96,16 +99,21 @@ extension Store {
             a.resolvedAt = at
             a.resolvedBy = by
             a.updatedAt = at
+            a.cancelled = cancelled
             try execute(
-                "UPDATE alerts SET state = 'resolved', resolved_at = ?, resolved_by = ?, updated_at = ? WHERE id = ?",
+                """
+                UPDATE alerts SET state = 'resolved', resolved_at = ?, resolved_by = ?, updated_at = ?, cancelled = ?
+                WHERE id = ?
+                """,
                 "resolve alert"
             ) { s throws(SQLiteError) in
                 try s.bind(1, at)
                 try s.bind(2, by)
                 try s.bind(3, at)
-                try s.bind(4, id)
+                try s.bind(4, cancelled ? 1 : 0)
+                try s.bind(5, id)
             }
-            try addHistory(alertID: id, at: at, action: .resolved, by: by, note: note)
+            try addHistory(alertID: id, at: at, action: cancelled ? .cancelled : .resolved, by: by, note: note)
             return a
         }
     }
@@ -207,6 +215,10 @@ extension Store {
         try s.bind(16, a.incidentID)
         try s.bind(17, a.incidentState?.rawValue)
         try s.bind(18, a.ticket)
+        try s.bind(19, a.silenceID)
+        try s.bind(20, a.escalationStep)
+        try s.bind(21, a.cancelled ? 1 : 0)
+        try s.bind(22, a.hotlineStatus)
     }
 
     /// Decodes a row of `alertColumns`. The CHECK constraints keep the enums valid; were one
@@ -218,6 +230,8 @@ extension Store {
             triggerJSON: s.text(6), occurredAt: s.int64(7), openedAt: s.int64(8), updatedAt: s.int64(9),
             acknowledgedAt: s.optionalInt64(10), acknowledgedBy: s.optionalText(11), resolvedAt: s.optionalInt64(12),
             resolvedBy: s.optionalText(13), escalatedAt: s.optionalInt64(14), incidentID: s.optionalText(15),
-            incidentState: s.optionalText(16).flatMap(IncidentState.init(rawValue:)), ticket: s.optionalText(17))
+            incidentState: s.optionalText(16).flatMap(IncidentState.init(rawValue:)), ticket: s.optionalText(17),
+            silenceID: s.optionalInt64(18), escalationStep: s.int(19), cancelled: s.int(20) != 0,
+            hotlineStatus: s.optionalText(21))
     }
 }

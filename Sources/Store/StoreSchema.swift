@@ -106,6 +106,86 @@ enum StoreSchema {
             key    TEXT PRIMARY KEY NOT NULL,
             value  TEXT NOT NULL
         ) WITHOUT ROWID;
+        """,
+        // 2: the duty board: deliveries to staff channels and hotline follow-ups through the same
+        // outbox, escalation progress and silences on alerts, staff accounts, the audit log.
+        """
+        ALTER TABLE outbox ADD COLUMN channel TEXT NOT NULL DEFAULT 'hotline';
+        ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'incident'
+            CHECK (kind IN ('incident', 'update', 'notice'));
+        CREATE INDEX outbox_by_alert ON outbox (alert_id);
+
+        ALTER TABLE alerts ADD COLUMN silence_id INTEGER;
+        ALTER TABLE alerts ADD COLUMN escalation_step INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE alerts ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE alerts ADD COLUMN hotline_status TEXT;
+
+        CREATE TABLE alert_history_v2 (
+            id        INTEGER PRIMARY KEY,
+            alert_id  TEXT NOT NULL REFERENCES alerts(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+            at        INTEGER NOT NULL,
+            action    TEXT NOT NULL CHECK (action IN
+                ('opened', 'updated', 'acknowledged', 'escalated', 'notified', 'delivered', 'rejected',
+                 'resolved', 'cancelled', 'silenced', 'followup')),
+            actor     TEXT,
+            note      TEXT,
+            detail    TEXT
+        );
+        INSERT INTO alert_history_v2 (id, alert_id, at, action, actor, note, detail)
+            SELECT id, alert_id, at, action, actor, note, detail FROM alert_history;
+        DROP TABLE alert_history;
+        ALTER TABLE alert_history_v2 RENAME TO alert_history;
+        CREATE INDEX alert_history_by_alert ON alert_history (alert_id, at, id);
+
+        CREATE TABLE silences (
+            id          INTEGER PRIMARY KEY,
+            scope       TEXT NOT NULL CHECK (scope IN ('resident', 'device', 'rule')),
+            target      TEXT NOT NULL,
+            reason      TEXT NOT NULL,
+            created_by  TEXT NOT NULL,
+            created_at  INTEGER NOT NULL,
+            ends_at     INTEGER NOT NULL,
+            lifted_at   INTEGER,
+            lifted_by   TEXT
+        );
+        CREATE INDEX silences_in_force ON silences (ends_at) WHERE lifted_at IS NULL;
+
+        CREATE TABLE staff_accounts (
+            username       TEXT PRIMARY KEY NOT NULL,
+            display_name   TEXT NOT NULL,
+            role           TEXT NOT NULL CHECK (role IN ('viewer', 'oncall', 'admin')),
+            password_hash  TEXT,
+            created_at     INTEGER NOT NULL,
+            disabled_at    INTEGER
+        ) WITHOUT ROWID;
+
+        CREATE TABLE staff_tokens (
+            token_hash  BLOB PRIMARY KEY NOT NULL,
+            username    TEXT NOT NULL REFERENCES staff_accounts(username),
+            label       TEXT NOT NULL,
+            created_at  INTEGER NOT NULL,
+            expires_at  INTEGER,
+            revoked_at  INTEGER
+        ) WITHOUT ROWID;
+
+        CREATE TABLE staff_sessions (
+            session_hash  BLOB PRIMARY KEY NOT NULL,
+            username      TEXT NOT NULL REFERENCES staff_accounts(username),
+            created_at    INTEGER NOT NULL,
+            expires_at    INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE audit_log (
+            id       INTEGER PRIMARY KEY,
+            at       INTEGER NOT NULL,
+            actor    TEXT NOT NULL,
+            role     TEXT,
+            action   TEXT NOT NULL,
+            target   TEXT,
+            note     TEXT,
+            outcome  TEXT NOT NULL DEFAULT 'ok'
+        );
+        CREATE INDEX audit_by_at ON audit_log (at, id);
         """
     ]
 }

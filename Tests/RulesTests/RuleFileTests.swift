@@ -68,7 +68,7 @@ final class RuleFileTests: XCTestCase {
         XCTAssertEqual(
             diagnostics(text),
             [
-                "/etc/anxin/rules.yaml:1: unknown key 'colour' in the rules file (allowed: max_gap, rules)",
+                "/etc/anxin/rules.yaml:1: unknown key 'colour' in the rules file (allowed: max_gap, rules, escalation)",
                 "/etc/anxin/rules.yaml:6: rule a: heart_rate fires at >= 100 but clears at < 110; they overlap",
                 "/etc/anxin/rules.yaml:8: rule a: bad route 'pager' (one of staff, hotline)",
                 "/etc/anxin/rules.yaml:11: rule b: unknown event 'meteor' (one of sos, fall, bed_exit, not_worn, low_battery, power_off)",

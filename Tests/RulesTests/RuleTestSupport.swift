@@ -10,14 +10,19 @@ let minute: EpochMillis = 60_000
 let chinaOffset = 8 * 3600
 
 /// An engine on the shipped rules with ids A1, A2, … and a log of every decision.
+///
+/// Rule tests look at alerts and the hotline: unless `staffNotices` is true, escalation steps that only
+/// notify staff (the shipped chains' `oncall` steps and reminders) are left out of what it returns;
+/// EscalationTests look at them.
 final class Harness {
     let engine: RuleEngine
     var decisions: [Decision] = []
     var context: SubjectContext
+    let staffNotices: Bool
 
     init(
         rules: RuleSet = .shipped, context: SubjectContext = SubjectContext(residentID: "R-0001"),
-        offset: Int = chinaOffset
+        offset: Int = chinaOffset, staffNotices: Bool = false
     ) {
         var n = 0
         engine = RuleEngine(rules: rules, utcOffsetSeconds: offset) {
@@ -25,6 +30,11 @@ final class Harness {
             return "A\(n)"
         }
         self.context = context
+        self.staffNotices = staffNotices
+    }
+
+    func kept(_ out: [Decision]) -> [Decision] {
+        staffNotices ? out : out.filter { $0.action != .escalate || $0.toHotline }
     }
 
     /// Feeds one reading measured (and received) at `at`; returns what it decided.
@@ -52,6 +62,7 @@ final class Harness {
     func observe(_ o: Observation) -> [Decision] {
         var out: [Decision] = []
         engine.observe(o, context: context, into: &out)
+        out = kept(out)
         decisions += out
         return out
     }
@@ -60,6 +71,7 @@ final class Harness {
     func tick(_ now: EpochMillis, connected: Bool = true) -> [Decision] {
         var out: [Decision] = []
         engine.tick(now: now, connected: connected, into: &out)
+        out = kept(out)
         decisions += out
         return out
     }
