@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -53,8 +54,10 @@ let package = Package(
         .target(
             name: "StaffAPI",
             dependencies: [
-                "AnxinCore",
+                "AnxinCore", "Store",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -93,7 +96,9 @@ let package = Package(
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Store", "AnxinCore", "AnxinTesting"]),
         .testTarget(
             name: "StaffAPITests",
-            dependencies: ["StaffAPI", "AnxinCore", .product(name: "HummingbirdTesting", package: "hummingbird")]),
+            dependencies: [
+                "StaffAPI", "AnxinCore", "Store", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(name: "IntegrationTests", dependencies: ["AnxinTesting", "AnxinCore", "Gateway", "Store"]),
     ]
 )

@@ -35,6 +35,7 @@
   }
 
   function setWall(on) {
+    document.documentElement.classList.toggle("wall", on);
     document.body.classList.toggle("wall", on);
     try {
       localStorage.setItem("anxin.wall", on ? "on" : "off");
@@ -72,7 +73,7 @@
         Anxin.sound.setEnabled(!Anxin.sound.enabled());
         Anxin.sound.update(Anxin.alerts.list());
       },
-      text: (state === "off" ? "🔇 " : "🔔 ") + label,
+      text: label,
     });
   }
 
@@ -242,6 +243,7 @@
 
   function start() {
     document.title = Anxin.t("app.title");
+    document.documentElement.classList.toggle("wall", wallFromURL());
     document.body.classList.toggle("wall", wallFromURL());
     Anxin.alerts.onStatus(function () {
       const el = document.querySelector("[data-test=stream-status]");

@@ -306,15 +306,35 @@
       if (l < lo || l > hi) continue;
       svg.appendChild(s("line", { class: "limit", x1: 0, x2: W, y1: y(l).toFixed(1), y2: y(l).toFixed(1) }));
     }
-    // Break the line where readings are more than 30 min apart.
+    // Break the line where readings stop for much longer than their usual interval (and at
+    // least 30 min); a reading alone between breaks is drawn as a dot.
+    const gaps = [];
+    for (let i = 1; i < points.length; i++) gaps.push(points[i][0] - points[i - 1][0]);
+    gaps.sort(function (a, b) {
+      return a - b;
+    });
+    const usual = gaps.length ? gaps[Math.floor(gaps.length / 2)] : 0;
+    const breakAfter = Math.max(30 * 60 * 1000, 3 * usual);
     let d = "";
-    let prev = null;
+    let run = [];
+    const flush = function () {
+      if (run.length === 1) {
+        svg.appendChild(s("circle", { class: "dot", cx: x(run[0][0]).toFixed(1), cy: y(run[0][1]).toFixed(1), r: 1.8 }));
+      } else if (run.length > 1) {
+        d += run
+          .map(function (p, i) {
+            return (i === 0 ? "M" : "L") + x(p[0]).toFixed(1) + " " + y(p[1]).toFixed(1);
+          })
+          .join(" ") + " ";
+      }
+      run = [];
+    };
     for (const p of points) {
-      const cmd = prev === null || p[0] - prev > 30 * 60 * 1000 ? "M" : "L";
-      d += cmd + x(p[0]).toFixed(1) + " " + y(p[1]).toFixed(1) + " ";
-      prev = p[0];
+      if (run.length && p[0] - run[run.length - 1][0] > breakAfter) flush();
+      run.push(p);
     }
-    svg.appendChild(s("path", { class: "line", d: d.trim(), "vector-effect": "non-scaling-stroke" }));
+    flush();
+    if (d) svg.appendChild(s("path", { class: "line", d: d.trim(), "vector-effect": "non-scaling-stroke" }));
     const last = points[points.length - 1];
     svg.appendChild(s("circle", { class: "last", cx: x(last[0]).toFixed(1), cy: y(last[1]).toFixed(1), r: 3 }));
     return { svg: svg, min: min, max: max };

@@ -6,11 +6,14 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// A real HTTP server standing in for the 12349 hotline, for tests and the demo.
+/// A real HTTP server standing in for the 12349 hotline, for tests and the demo; also a
+/// recording receiver for staff channels (WeCom, DingTalk, webhooks).
 ///
-/// It listens on loopback (port 0 picks a free port), records every request with its headers,
-/// body bytes and arrival time, checks `X-Anxin-Signature` against `secret`, and answers from a
-/// script (e.g. 503, 503, then 200 with a ticket), falling back to `defaultReply`. With
+/// It listens on loopback (port 0 picks a free port), records every request on any path with
+/// its query, headers, body bytes and arrival time, checks `X-Anxin-Signature` against
+/// `secret`, and answers from a script (e.g. 503, 503, then 200 with a ticket), falling back
+/// to `defaultReply`. A path may have its own script and default (``script(path:_:)``,
+/// ``setDefaultReply(_:path:)``), used before the shared ones. With
 /// `dedupe` on it answers 409 to an `Idempotency-Key` it already accepted (repeating the first
 /// answer's body, so the ticket), like the real hotline.
 ///
@@ -45,6 +48,11 @@ public final class HotlineReceiver: Sendable {
             Reply(status: 200, body: ticket.map { "{\"ticket\":\"\($0)\"}" } ?? "", delay: delay)
         }
 
+        /// A JSON answer, e.g. `.json(#"{"errcode":0,"errmsg":"ok"}"#)`.
+        public static func json(_ body: String, status: Int = 200, delay: Duration = .zero) -> Reply {
+            Reply(status: status, body: body, delay: delay)
+        }
+
         /// A bare status, e.g. `.status(503)`.
         public static func status(_ code: Int, delay: Duration = .zero) -> Reply {
             Reply(status: code, delay: delay)
@@ -60,6 +68,8 @@ public final class HotlineReceiver: Sendable {
     public struct Request: Sendable, Hashable {
         public var method: String
         public var path: String
+        /// The raw query string (after `?`, still percent-encoded); nil when the URL had none.
+        public var query: String?
         /// Header fields in arrival order, names as sent.
         public var headers: [Header]
         public var body: [UInt8]
@@ -78,6 +88,16 @@ public final class HotlineReceiver: Sendable {
 
         /// The body as UTF-8 text.
         public var bodyText: String { String(decoding: body, as: UTF8.self) }
+
+        /// The raw (still percent-encoded) value of a query parameter.
+        public func queryValue(_ name: String) -> String? {
+            guard let query else { return nil }
+            for pair in query.split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                if parts.first.map(String.init) == name { return parts.count > 1 ? String(parts[1]) : "" }
+            }
+            return nil
+        }
     }
 
     /// A header field.
@@ -98,9 +118,11 @@ public final class HotlineReceiver: Sendable {
         public var description: String
     }
 
-    private struct State {
+    struct State {
         var script: [Reply] = []
         var defaultReply: Reply
+        var pathScripts: [String: [Reply]] = [:]
+        var pathDefaults: [String: Reply] = [:]
         var requests: [Request] = []
         /// Body of the 2xx answer, by accepted `Idempotency-Key`.
         var accepted: [String: String] = [:]
@@ -117,7 +139,7 @@ public final class HotlineReceiver: Sendable {
     private let dedupe: Bool
     private let rejectInvalidSignatures: Bool
     private let clock: any WallClock
-    private let state: Mutex<State>
+    let state: Mutex<State>
 
     /// - Parameters:
     ///   - secret: HMAC key to verify `X-Anxin-Signature` with; nil to skip verification.
@@ -263,6 +285,11 @@ public final class HotlineReceiver: Sendable {
                 reply = Reply(status: 401, body: "{\"error\":\"bad signature\"}")
             } else if dedupe, let key, let original = s.accepted[key] {
                 reply = Reply(status: 409, body: original)
+            } else if var queued = s.pathScripts[request.uri.path], !queued.isEmpty {
+                reply = queued.removeFirst()
+                s.pathScripts[request.uri.path] = queued
+            } else if let pathDefault = s.pathDefaults[request.uri.path] {
+                reply = pathDefault
             } else if !s.script.isEmpty {
                 reply = s.script.removeFirst()
             } else {
@@ -275,7 +302,8 @@ public final class HotlineReceiver: Sendable {
             s.maxOpen = max(s.maxOpen, s.open)
             s.requests.append(
                 Request(
-                    method: request.method.rawValue, path: request.uri.path, headers: headers, body: body,
+                    method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
+                    headers: headers, body: body,
                     arrivedAt: arrivedAt, signatureValid: valid, answeredStatus: reply.status))
             return reply
         }

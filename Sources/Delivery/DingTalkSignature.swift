@@ -17,6 +17,7 @@ public enum DingTalkSignature {
     /// no query yet).
     public static func signedURL(_ url: String, timestamp: EpochMillis, secret: String) -> String {
         let separator = url.contains("?") ? "&" : "?"
-        return url + separator + "timestamp=\(timestamp)&sign=" + URLText.encode(sign(timestamp: timestamp, secret: secret))
+        return url + separator + "timestamp=\(timestamp)&sign="
+            + URLText.encode(sign(timestamp: timestamp, secret: secret))
     }
 }

@@ -53,7 +53,8 @@ enum HotlineAnswer: Sendable, Equatable {
     private static func reply(in body: [UInt8]) -> Reply? {
         guard !body.isEmpty, let reply = try? JSONDecoder().decode(Reply.self, from: Data(body)) else { return nil }
         return Reply(
-            ticket: reply.ticket.flatMap { $0.isEmpty ? nil : $0 }, status: reply.status.flatMap { $0.isEmpty ? nil : $0 })
+            ticket: reply.ticket.flatMap { $0.isEmpty ? nil : $0 },
+            status: reply.status.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     /// `{"ticket": "…"}` in the answer body; nil when absent, empty or not such JSON.

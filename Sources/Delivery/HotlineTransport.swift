@@ -21,7 +21,8 @@ public struct HotlineTransport: DeliveryTransport {
 
     public func deliver(_ item: PendingDelivery) async -> DeliveryResult {
         let url = item.kind == .update ? settings.updatesURL(incidentID: item.incidentID) : settings.url
-        switch await exchange.post(url: url, headers: Self.headers(for: item, secret: settings.secret), body: item.body) {
+        switch await exchange.post(url: url, headers: Self.headers(for: item, secret: settings.secret), body: item.body)
+        {
         case .success(let answer):
             return HotlineAnswer(status: answer.status, retryAfterMs: answer.retryAfterMs, body: answer.body)
                 .result(status: answer.status, body: answer.body)
@@ -33,7 +34,9 @@ public struct HotlineTransport: DeliveryTransport {
     /// `Idempotency-Key` and, with a secret, `X-Anxin-Signature`.
     static func headers(for item: PendingDelivery, secret: [UInt8]?) -> [(String, String)] {
         var headers = [("Idempotency-Key", item.id)]
-        if let secret { headers.append((HotlineSignature.header, HotlineSignature.sign(body: item.body, secret: secret))) }
+        if let secret {
+            headers.append((HotlineSignature.header, HotlineSignature.sign(body: item.body, secret: secret)))
+        }
         return headers
     }
 }

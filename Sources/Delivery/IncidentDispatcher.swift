@@ -1,8 +1,8 @@
 import AnxinCore
 import AsyncHTTPClient
 import Logging
-import Store
 import ServiceLifecycle
+import Store
 
 /// Drains an ``IncidentOutbox`` to the 12349 hotline only (SPEC section 7): an
 /// ``OutboxDispatcher`` with a single ``HotlineTransport``. Kept for callers that have only
@@ -32,7 +32,9 @@ public final class IncidentDispatcher: Service, Sendable {
         }
         core = OutboxDispatcher(
             outbox: IncidentOutboxAdapter(outbox: outbox),
-            transports: [OutboxItem.hotline: HotlineTransport(settings: settings, httpClient: httpClient, clock: clock)],
+            transports: [
+                OutboxItem.hotline: HotlineTransport(settings: settings, httpClient: httpClient, clock: clock)
+            ],
             settings: DispatcherSettings(settings), clock: clock, logger: logger, random: random,
             onOutcome: { outcome, item in onOutcome(outcome, PendingIncident(item)) })
     }

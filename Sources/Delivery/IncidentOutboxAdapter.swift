@@ -20,7 +20,8 @@ struct IncidentOutboxAdapter: DeliveryOutbox {
     }
 
     func markRetry(_ item: PendingDelivery, result: DeliveryResult, nextAttemptAt: EpochMillis) async throws {
-        try await outbox.markRetry(id: item.id, status: result.status, error: result.failureText, nextAttemptAt: nextAttemptAt)
+        try await outbox.markRetry(
+            id: item.id, status: result.status, error: result.failureText, nextAttemptAt: nextAttemptAt)
     }
 
     func markRejected(_ item: PendingDelivery, result: DeliveryResult, at: EpochMillis) async throws {
@@ -33,7 +34,8 @@ extension PendingDelivery {
     public init(_ incident: PendingIncident) {
         self.init(
             id: incident.id, alertID: incident.alertID, channel: OutboxItem.hotline, kind: .incident,
-            priority: incident.priority, body: incident.body, attempts: incident.attempts, createdAt: incident.createdAt)
+            priority: incident.priority, body: incident.body, attempts: incident.attempts, createdAt: incident.createdAt
+        )
     }
 }
 

@@ -118,7 +118,8 @@ public final class OutboxDispatcher: Service, Sendable {
     private func freeSlots(full: Set<String>) -> Int {
         inFlight.withLock { f in
             transports.reduce(0) { sum, entry in
-                full.contains(entry.key) ? sum : sum + max(1, entry.value.maxConcurrent) - (f.perChannel[entry.key] ?? 0)
+                full.contains(entry.key)
+                    ? sum : sum + max(1, entry.value.maxConcurrent) - (f.perChannel[entry.key] ?? 0)
             }
         }
     }

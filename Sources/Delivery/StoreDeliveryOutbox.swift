@@ -42,7 +42,8 @@ public final class StoreDeliveryOutbox: DeliveryOutbox {
     }
 
     public func markRetry(_ item: PendingDelivery, result: DeliveryResult, nextAttemptAt: EpochMillis) async throws {
-        _ = try store.markRetry(id: item.id, status: result.status, error: result.failureText, nextAttemptAt: nextAttemptAt)
+        _ = try store.markRetry(
+            id: item.id, status: result.status, error: result.failureText, nextAttemptAt: nextAttemptAt)
         onChange()
     }
 

@@ -26,13 +26,16 @@ final class AlertViews: Sendable {
         func iso(_ t: EpochMillis?) -> String? { t.map { Timestamp.iso8601($0, utcOffsetSeconds: utcOffsetSeconds) } }
         return AlertView(
             id: a.id, rule: a.rule, severity: a.severity, state: a.state,
-            resident: resident.map { ResidentRef(id: $0.id, name: $0.name, bed: $0.bed, room: $0.room) },
+            resident: resident.map {
+                ResidentRef(id: $0.id, name: $0.name, bed: $0.bed, room: $0.room, careLevel: $0.careLevel)
+            },
             device: a.device.isEmpty || a.device == "*" ? nil : DeviceRef(id: a.device, profile: profile),
             trigger: a.triggerJSON,
             openedAt: iso(a.openedAt)!, updatedAt: iso(a.updatedAt)!, acknowledgedAt: iso(a.acknowledgedAt),
             acknowledgedBy: a.acknowledgedBy, resolvedAt: iso(a.resolvedAt),
             incident: a.incidentID.map {
                 IncidentRef(id: $0, state: a.incidentState?.rawValue ?? "pending", ticket: a.ticket)
-            })
+            }, silenced: a.silenceID != nil, escalationStep: a.escalationStep, escalatedAt: iso(a.escalatedAt),
+            cancelled: a.cancelled, hotlineStatus: a.hotlineStatus)
     }
 }

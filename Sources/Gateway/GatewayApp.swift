@@ -37,12 +37,19 @@ public final class GatewayApp: Sendable {
         let store = try Store(path: config.databasePath)
         let readStore = try Store(path: config.databasePath, readOnly: true)
         let outboxStore = try Store(path: config.databasePath)
+        let accounts = StaffAccounts(
+            store: try Store(path: config.databasePath), clock: clock, bcryptCost: UInt8(config.http.passwordCost),
+            sessionLifetime: .seconds(config.http.sessionHours * 3600))
+        let access = StaffAccessSettings(
+            anonymous: AnonymousAccess(rawValue: config.http.effectiveAnonymousRole) ?? .none,
+            secureCookie: config.http.publicURL?.hasPrefix("https://") ?? false)
 
         let handoff = MessageHandoff(capacity: config.handoffCapacity)
         let state = LiveState()
         let logger = self.logger
+        let ingestSettings = try mqttSettings(topicFilters: runtime.profiles.topicFilters)
         let ingest = MQTTIngest(
-            settings: try mqttSettings(topicFilters: runtime.profiles.topicFilters), handoff: handoff, clock: clock,
+            settings: ingestSettings, handoff: handoff, clock: clock,
             onEvent: { event in
                 switch event {
                 case .connected(let present):
@@ -59,18 +66,22 @@ public final class GatewayApp: Sendable {
             })
         let hub = AlertEventHub()
         let views = AlertViews(store: readStore, registry: runtime.registry, utcOffsetSeconds: config.utcOffsetSeconds)
-        let outbox = StoreIncidentOutbox(store: outboxStore, metrics: metrics, clock: clock)
-        let dispatcher = IncidentDispatcher(
-            outbox: outbox, settings: try hotlineSettings(), clock: clock, logger: logger,
-            onOutcome: { [metrics] outcome, incident in
+        let outbox = OutboxMonitor(store: outboxStore, metrics: metrics, clock: clock)
+        let hotline = try hotlineSettings()
+        let dispatcher = OutboxDispatcher(
+            outbox: StoreDeliveryOutbox(store: outboxStore, onChange: { outbox.refreshMetrics() }),
+            transports: try deliveryTransports(hotline: hotline, mqtt: ingestSettings),
+            settings: hotline.map(DispatcherSettings.init) ?? DispatcherSettings(), clock: clock, logger: logger,
+            onOutcome: { [metrics] outcome, item in
                 metrics.countDelivery(outcome.rawValue)
-                let meta: Logger.Metadata = ["incident": "\(incident.id)", "attempt": "\(incident.attempts + 1)"]
+                let meta: Logger.Metadata = [
+                    "outbox": "\(item.id)", "channel": "\(item.channel)", "attempt": "\(item.attempts + 1)",
+                ]
                 switch outcome {
-                case .accepted, .duplicate:
-                    logger.info("incident delivered to the hotline (\(outcome.rawValue))", metadata: meta)
-                case .retry: logger.warning("hotline delivery will be retried", metadata: meta)
+                case .accepted, .duplicate: logger.info("delivered (\(outcome.rawValue))", metadata: meta)
+                case .retry: logger.warning("delivery will be retried", metadata: meta)
                 case .rejected:
-                    logger.error("hotline rejected the incident; kept for `anxin outbox requeue`", metadata: meta)
+                    logger.error("delivery rejected; kept for `anxin outbox requeue`", metadata: meta)
                 }
             })
         let pipeline = Pipeline(
@@ -83,17 +94,35 @@ public final class GatewayApp: Sendable {
             })
         let source = StaffData(
             views: views, pipeline: pipeline, metrics: metrics, store: readStore, outbox: outbox, clock: clock,
-            ingest: ingest)
+            ingest: ingest, onRequeue: { dispatcher.wake() })
         let staff = StaffServer(
-            host: config.http.host, port: config.http.port, source: source, events: hub, logger: logger,
+            host: config.http.host, port: config.http.port, source: source, accounts: accounts, access: access,
+            events: hub, logger: logger,
             onListening: { port in
                 state.httpPort.store(port, ordering: .relaxed)
                 logger.info("staff API listening", metadata: ["port": "\(port)"])
             })
         let notifier = SystemdNotifier()
-        let services: [any Service] = [
+        var services: [any Service] = [
             PipelineService(pipeline: pipeline, ingest: ingest, logger: logger),
             dispatcher,
+        ]
+        if let hotline, let beatURL = config.hotline.effectiveHeartbeatURL {
+            services.append(
+                HotlineHeartbeat(
+                    url: beatURL, gatewayID: config.gatewayID, secret: hotline.secret,
+                    interval: .seconds(config.hotline.heartbeatSeconds), timeout: hotline.timeout,
+                    utcOffsetSeconds: config.utcOffsetSeconds, clock: clock, logger: logger,
+                    report: { [metrics] in
+                        let connected = state.connected.load(ordering: .relaxed)
+                        let depth = metrics.outboxDepth.load(ordering: .relaxed)
+                        let oldest = metrics.outboxOldestAgeMs.load(ordering: .relaxed)
+                        return HeartbeatReport(
+                            healthy: connected, mqttConnected: connected, outboxDepth: depth,
+                            oldestPendingAgeSeconds: oldest < 0 ? 0 : Double(oldest) / 1000)
+                    }))
+        }
+        services += [
             staff,
             LifecycleService(
                 app: self, notifier: notifier, ingest: ingest, pipeline: pipeline, views: views, state: state,
@@ -126,7 +155,32 @@ public final class GatewayApp: Sendable {
         if let f = config.hotline.secretFile {
             secret = Array(try GatewayApp.readSecret(f, what: "hotline.secret_file").utf8)
         }
-        return HotlineSettings(url: url, secret: secret, timeout: .seconds(config.hotline.timeoutSeconds))
+        return HotlineSettings(
+            url: url, secret: secret, timeout: .seconds(config.hotline.timeoutSeconds),
+            updatesURL: config.hotline.updatesURL)
+    }
+
+    /// One transport per outbox channel: the hotline (when configured) and every staff channel.
+    /// A channel without a transport keeps its rows pending, never loses them.
+    func deliveryTransports(hotline: HotlineSettings?, mqtt: MQTTSettings) throws -> [String: any DeliveryTransport] {
+        var out: [String: any DeliveryTransport] = [:]
+        if let hotline { out[OutboxItem.hotline] = HotlineTransport(settings: hotline, clock: clock) }
+        for (name, ch) in config.notify.channels {
+            let what = "notify.channels.\(name)"
+            let url = try ch.urlFile.map { try GatewayApp.readSecret($0, what: what + ".url_file") } ?? ch.url
+            let secret = try ch.secretFile.map { try GatewayApp.readSecret($0, what: what + ".secret_file") }
+            switch ch.kind {
+            case .wecom: if let url { out[name] = WeComTransport(url: url, clock: clock) }
+            case .dingtalk: if let url { out[name] = DingTalkTransport(url: url, secret: secret, clock: clock) }
+            case .webhook:
+                if let url {
+                    out[name] = WebhookTransport(url: url, secret: secret.map { Array($0.utf8) }, clock: clock)
+                }
+            case .mqtt:
+                if let topic = ch.topic { out[name] = MQTTNoticeTransport(channel: name, topic: topic, settings: mqtt) }
+            }
+        }
+        return out
     }
 
     /// Reads a secret file, without its trailing newline. The secret never reaches a log line.

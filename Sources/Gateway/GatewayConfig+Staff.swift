@@ -149,6 +149,10 @@ extension GatewayConfig {
     }
 
     private static func validName(_ s: String) -> Bool {
-        !s.isEmpty && s.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2D || ($0 >= 0x41 && $0 <= 0x5A) }
+        !s.isEmpty
+            && s.utf8.allSatisfy {
+                ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2D
+                    || ($0 >= 0x41 && $0 <= 0x5A)
+            }
     }
 }

@@ -12,9 +12,13 @@ extension Pipeline {
     func apply(_ d: Decision, now: EpochMillis) throws -> Bool {
         switch d.action {
         case .open:
-            let rec = AlertRecord(
+            var rec = AlertRecord(
                 id: d.alertID, rule: d.rule, severity: d.severity, residentID: d.residentID, device: d.device,
                 triggerJSON: Self.triggerJSON(d.trigger), occurredAt: d.occurredAt, openedAt: now, updatedAt: now)
+            let silence =
+                runtime.rules.canSilence(rule: d.rule)
+                ? silences.covering(rule: d.rule, residentID: d.residentID, device: d.device, at: now) : nil
+            rec.silenceID = silence?.id
             try store.insertAlert(rec)
             try store.addHistory(alertID: d.alertID, at: now, action: .opened, by: "rules", detail: rec.triggerJSON)
             metrics.countAlertOpened(rule: d.rule, severity: d.severity)
@@ -23,8 +27,16 @@ extension Pipeline {
                 "alert opened",
                 metadata: [
                     "alert": "\(d.alertID)", "rule": "\(d.rule)", "severity": "\(d.severity.name)",
-                    "hotline": "\(d.toHotline)",
+                    "hotline": "\(d.toHotline)", "silenced": "\(silence != nil)",
                 ])
+            if let silence {
+                // Recorded and shown, but nobody is told and it never escalates.
+                _ = engine.silence(alertID: d.alertID)
+                try store.addHistory(
+                    alertID: d.alertID, at: now, action: .silenced, by: silence.createdBy, note: silence.reason,
+                    detail: "\(silence.scope.rawValue):\(silence.target)")
+                return false
+            }
             if d.toHotline { return try queueIncident(d, now: now) }
         case .update:
             guard var rec = try store.alert(id: d.alertID) else { return false }
@@ -36,16 +48,59 @@ extension Pipeline {
         case .resolve:
             _ = try store.resolveAlert(id: d.alertID, by: "rules", note: "condition cleared", at: now)
         case .escalate:
-            guard var rec = try store.alert(id: d.alertID), rec.state != .resolved else { return false }
-            rec.escalatedAt = now
-            rec.updatedAt = now
-            _ = try store.updateAlert(rec)
-            try store.addHistory(
-                alertID: d.alertID, at: now, action: .escalated, by: "rules", note: "not acknowledged in time",
-                detail: "12349")
-            if rec.incidentID == nil { return try queueIncident(d, now: now) }
+            guard var rec = try store.alert(id: d.alertID), rec.state != .resolved, rec.silenceID == nil else {
+                return false
+            }
+            return try escalate(d, &rec, now: now)
         }
         return false
+    }
+
+    /// One escalation step (or a reminder of it): the hotline gets its incident if it has none,
+    /// every channel of each named group gets a notice through the outbox, and the alert's history
+    /// says who was told.
+    private func escalate(_ d: Decision, _ rec: inout AlertRecord, now: EpochMillis) throws -> Bool {
+        let step = d.step ?? 0
+        if d.reminder == 0 {
+            rec.escalationStep = max(rec.escalationStep, step + 1)
+            if step > 0 { rec.escalatedAt = now }
+        }
+        rec.updatedAt = now
+        _ = try store.updateAlert(rec)
+        var queued = false
+        var told: [String] = []
+        var content: NoticeContent?
+        for target in d.targets {
+            if target == EscalationStep.hotline {
+                told.append("12349")
+                if rec.incidentID == nil { queued = try queueIncident(d, now: now) || queued }
+                continue
+            }
+            let channels = config.notify.channels(ofGroup: target)
+            told.append(channels.isEmpty ? target : target + "(" + channels.map(\.name).joined(separator: ",") + ")")
+            for ch in channels {
+                if content == nil { content = noticeContent(d, rec) }
+                if let content {
+                    try store.enqueue(content.outboxItem(channel: ch.name, format: ch.noticeFormat, createdAt: now))
+                    notices += 1
+                }
+            }
+        }
+        try store.addHistory(
+            alertID: d.alertID, at: now, action: step > 0 && d.reminder == 0 ? .escalated : .notified, by: "rules",
+            note: d.reminder > 0 ? "reminder \(d.reminder)" : "step \(step + 1)", detail: told.joined(separator: " "))
+        return queued
+    }
+
+    private func noticeContent(_ d: Decision, _ rec: AlertRecord) -> NoticeContent {
+        let registry = runtime.registry
+        let resident = d.residentID.flatMap { registry.resident(id: $0) }
+        return NoticeContent(
+            alertID: d.alertID, gatewayID: config.gatewayID, rule: d.rule, severity: d.severity,
+            summary: Self.summary(rule: d.rule, resident: resident, device: d.device, trigger: d.trigger),
+            resident: resident.map { .init(name: $0.name, room: $0.room, bed: $0.bed) }, step: d.step ?? 0,
+            reminder: d.reminder, boardURL: config.http.boardBaseURL + "/board/#/alert/" + d.alertID,
+            openedAt: rec.openedAt, utcOffsetSeconds: config.utcOffsetSeconds)
     }
 
     /// Builds the incident body once (it is never regenerated, so every retry is identical)
@@ -75,7 +130,7 @@ extension Pipeline {
         let item = OutboxItem(
             id: draft.id, alertID: d.alertID, priority: Int(d.severity.rawValue), body: IncidentBody.render(draft),
             createdAt: now)
-        return try store.enqueueIncident(item)
+        return try store.enqueue(item)
     }
 
     static func incidentTrigger(_ t: Trigger) -> IncidentDraft.Trigger {
@@ -115,6 +170,10 @@ extension Pipeline {
         case "geofence_exit": what = "离开安全区域"
         case "bed_exit_night": what = "夜间离床未归"
         case "device_silent": what = "设备失联"
+        case "ingest_outage": what = "大量设备同时失联"
+        case "low_battery": what = "设备电量低"
+        case "not_worn": what = "设备未佩戴"
+        case "power_off": what = "设备关机"
         default: what = rule
         }
         var s = who + " " + what

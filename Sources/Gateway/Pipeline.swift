@@ -15,18 +15,6 @@ import Synchronization
 /// transaction together with the readings before it, and an emergency's outbox row is
 /// part of that same transaction, before the next message is handled.
 public final class Pipeline: @unchecked Sendable {
-    /// A staff action carried into the pipeline thread.
-    public enum StaffCommand: Sendable {
-        case acknowledge(alertID: String, by: String, note: String?)
-        case resolve(alertID: String, by: String, note: String?)
-    }
-    public enum StaffCommandResult: Sendable {
-        case ok(AlertRecord)
-        case notFound
-        case alreadyResolved
-        case failed(String)
-    }
-
     let config: GatewayConfig
     let store: Store
     let handoff: MessageHandoff
@@ -42,7 +30,11 @@ public final class Pipeline: @unchecked Sendable {
 
     // Owned by the pipeline thread.
     var runtime: RuntimeSet
-    private let engine: RuleEngine
+    let engine: RuleEngine
+    /// Silences in force, mirrored from the store.
+    var silences = SilenceBook()
+    /// Staff notices queued since the last commit (the dispatcher is woken for them).
+    var notices = 0
     private var output = DecodeOutput()
     private var pendingReadings: [Reading] = []
     /// Devices heard through events only, so unknown devices are recorded too.
@@ -90,6 +82,7 @@ public final class Pipeline: @unchecked Sendable {
         self.onAlertsChanged = onAlertsChanged
         engine = RuleEngine(rules: runtime.rules, utcOffsetSeconds: config.utcOffsetSeconds, idGenerator: AlertIDs.make)
         engine.restoreState((try? store.loadRuleState()) ?? [:])
+        silences = SilenceBook((try? store.silencesInForce(at: clock.now())) ?? [])
         pendingReadings.reserveCapacity(4096)
     }
 
@@ -214,7 +207,7 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     /// Writes pending readings, alert decisions and changed rule state in one transaction.
-    private func commit(now: EpochMillis) {
+    func commit(now: EpochMillis) {
         guard !pendingReadings.isEmpty || !decisions.isEmpty || !pendingEventDevices.isEmpty else {
             pendingOldestReceivedAt = nil
             return
@@ -231,6 +224,7 @@ public final class Pipeline: @unchecked Sendable {
                 for e in pendingEventDevices {
                     try store.noteDevice(e.device, profile: e.profile, seenAt: e.at, registered: e.registered)
                 }
+                notices = 0
                 for d in decisions {
                     if try apply(d, now: now) { incidents += 1 }
                     changed.append(d.alertID)
@@ -260,7 +254,8 @@ public final class Pipeline: @unchecked Sendable {
         pendingEventDevices.removeAll(keepingCapacity: true)
         pendingOldestReceivedAt = nil
         decisions.removeAll(keepingCapacity: true)
-        if incidents > 0 { onIncidentQueued() }
+        if incidents > 0 || notices > 0 { onIncidentQueued() }
+        notices = 0
         if !changed.isEmpty { onAlertsChanged(changed) }
     }
 
@@ -289,35 +284,6 @@ public final class Pipeline: @unchecked Sendable {
         for (cmd, cont) in cmds { cont.resume(returning: execute(cmd)) }
     }
 
-    private func execute(_ cmd: StaffCommand) -> StaffCommandResult {
-        let now = clock.now()
-        commit(now: now)
-        let (id, by, note, isAck): (String, String, String?, Bool)
-        switch cmd {
-        case .acknowledge(let a, let b, let n): (id, by, note, isAck) = (a, b, n, true)
-        case .resolve(let a, let b, let n): (id, by, note, isAck) = (a, b, n, false)
-        }
-        do {
-            guard let current = try store.alert(id: id) else { return .notFound }
-            if current.state == .resolved { return .alreadyResolved }
-            var result: AlertRecord?
-            try store.inTransaction {
-                if isAck {
-                    _ = engine.acknowledge(alertID: id, at: now)
-                    result = try store.acknowledgeAlert(id: id, by: by, note: note, at: now)
-                } else {
-                    _ = engine.resolve(alertID: id, at: now)
-                    result = try store.resolveAlert(id: id, by: by, note: note, at: now)
-                }
-                for (key, blob) in engine.drainChangedState() { try store.saveRuleState(key: key, blob: blob) }
-            }
-            guard let result else { return .notFound }
-            onAlertsChanged([id])
-            return .ok(result)
-        } catch {
-            return .failed("\(error)")
-        }
-    }
 }
 
 /// Alert ids: time-ordered, unique within a gateway.

@@ -44,7 +44,8 @@ public struct RuntimeSet: Sendable {
         }
         if let rules {
             // Escalation steps may only name groups the gateway can reach.
-            for t in rules.notifyTargets where !EscalationStep.builtInTargets.contains(t) && config.notify.groups[t] == nil {
+            for t in rules.notifyTargets
+            where !EscalationStep.builtInTargets.contains(t) && config.notify.groups[t] == nil {
                 problems.append(
                     ConfigProblem(
                         path: config.rules ?? "<shipped rules>", line: rules.line(ofTarget: t) ?? 0,

@@ -31,10 +31,9 @@ extension StaffAccounts {
         }
         let matches = await Self.offThread { Bcrypt.verify(password, hash: hash) }
         guard let account, usable != nil, matches, let identity = Self.identity(account) else {
-            let reason =
-                account == nil
-                ? "unknown user" : account?.disabledAt != nil ? "disabled" : usable == nil ? "no password" : "bad password"
-            try auditLogin(tried, role: account?.role, action: "login_failed", note: reason, outcome: "denied")
+            try auditLogin(
+                tried, role: account?.role, action: "login_failed", note: Self.refusalReason(account),
+                outcome: "denied")
             return .refused
         }
         succeeded = true
@@ -48,11 +47,25 @@ extension StaffAccounts {
         return .signedIn(sessionID: sessionID, identity: identity)
     }
 
+    /// Why a sign-in was refused, for the audit log only (the caller is never told).
+    static func refusalReason(_ account: StaffAccountRecord?) -> String {
+        guard let account else { return "unknown user" }
+        if account.disabledAt != nil { return "disabled" }
+        if account.passwordHash == nil { return "no password" }
+        return "bad password"
+    }
+
     private func auditLogin(_ user: String, role: String?, action: String, note: String, outcome: String) throws {
         try store.appendAudit(
             AuditRecord(
                 at: clock.now(), actor: user.isEmpty ? "(empty)" : user, role: role, action: action, target: user,
                 note: note, outcome: outcome))
+    }
+
+    /// Makes the dummy hash that unknown usernames are checked against now, so the first such
+    /// sign-in costs no more than any other. `StaffServer` calls it before it listens.
+    public func warmUp() async {
+        _ = await dummyPasswordHash()
     }
 
     /// A hash of a password nobody has, at the configured cost, made once.

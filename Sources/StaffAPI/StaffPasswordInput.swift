@@ -27,11 +27,9 @@ public enum StaffPasswordInput {
         return line
     }
 
-    /// The text up to its first line break (`\n` or `\r\n`), without the break.
+    /// The text up to its first line break (`\n`, `\r\n` or `\r`), without the break.
     static func firstLine(_ text: String) -> String {
-        var line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        if line.hasSuffix("\r") { line.removeLast() }
-        return line
+        String(text.prefix { !$0.isNewline })
     }
 
     private static func readWithoutEcho(prompt: String) -> String? {

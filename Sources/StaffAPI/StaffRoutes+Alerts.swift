@@ -4,19 +4,23 @@ import Hummingbird
 
 extension StaffRoutes {
     /// What staff do to an alert.
-    enum AlertAction: Sendable { case acknowledge, resolve }
+    enum AlertAction: String, Sendable {
+        case acknowledge, resolve, cancel
+    }
 
     /// Default and largest page of `GET /api/v1/alerts`.
     static let defaultAlertPage = 100
     static let maxAlertPage = 1000
+    /// The `state` values `GET /api/v1/alerts` accepts.
+    static let alertStates: Set<String> = ["open", "acknowledged", "resolved", "unresolved"]
 
     /// `GET /api/v1/alerts?state=&limit=&before=` → `{"alerts": [...]}`, newest first.
     func alerts(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
         var state: String?
         if let s = query.get("state") {
-            guard AlertState(rawValue: s) != nil else {
-                throw StaffAPIError.badRequest("state must be open, acknowledged or resolved")
+            guard Self.alertStates.contains(s) else {
+                throw StaffAPIError.badRequest("state must be open, acknowledged, resolved or unresolved")
             }
             state = s
         }
@@ -33,56 +37,54 @@ extension StaffRoutes {
         return .staffJSON(o.json)
     }
 
-    /// `POST /api/v1/alerts/{id}/ack|resolve` with `{"by": "…", "note": "…"}` → the alert.
-    func act(_ action: AlertAction, _ request: Request, _ context: BasicRequestContext) async throws
+    /// `GET /api/v1/alerts/{id}` → `{"alert", "history", "deliveries"}`.
+    func alertDetail(_ context: StaffRequestContext) async throws -> Response {
+        _ = try context.requireRole(.viewer)
+        let id = try Self.pathParameter(context, "id")
+        guard let detail = try await source.alertDetail(id: id) else {
+            throw StaffAPIError.notFound("unknown alert")
+        }
+        return .staffJSON(detail.jsonText)
+    }
+
+    /// `POST /api/v1/alerts/{id}/ack|resolve|cancel` with `{"note": "…"}` → `{"alert": {...}}`.
+    ///
+    /// The signed-in staff member is the actor; a `by` in the body is ignored. An anonymous
+    /// caller (loopback, `anonymous_role: oncall`) must name themselves with `by`. One audit row
+    /// per request that reaches the source, with its outcome.
+    func act(_ action: AlertAction, _ request: Request, _ context: StaffRequestContext) async throws
         -> Response
     {
-        let id = try context.parameters.require("id")
-        let body = try await Self.actionBody(request)
+        let id = try Self.pathParameter(context, "id")
+        var actor = try authorize(context, .oncall, action: action.rawValue, target: id)
+        let fields = try await Self.jsonObject(request)
+        if actor.anonymous {
+            guard case .string(let by)? = fields["by"], !by.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw StaffAPIError.badRequest("\"by\" must name the staff member")
+            }
+            actor.name = by
+        }
+        let note = try Self.optionalString(fields, "note")
         let result =
             switch action {
-            case .acknowledge: try await source.acknowledge(alertID: id, by: body.by, note: body.note)
-            case .resolve: try await source.resolve(alertID: id, by: body.by, note: body.note)
+            case .acknowledge: try await source.acknowledge(alertID: id, actor: actor, note: note)
+            case .resolve: try await source.resolve(alertID: id, actor: actor, note: note)
+            case .cancel: try await source.cancel(alertID: id, actor: actor, note: note)
             }
+        let outcome =
+            switch result {
+            case .ok: "ok"
+            case .notFound: "not_found"
+            case .alreadyResolved: "conflict"
+            }
+        try accounts.audit(actor, action: action.rawValue, target: id, note: note, outcome: outcome)
         switch result {
-        case .ok(let alert): return .staffJSON(alert.jsonText)
+        case .ok(let alert):
+            var o = JSONObjectText()
+            o.raw("alert", alert.jsonText)
+            return .staffJSON(o.json)
         case .notFound: throw StaffAPIError.notFound("unknown alert")
         case .alreadyResolved: throw StaffAPIError.alreadyResolved
         }
-    }
-
-    /// The body of an acknowledgement or resolution.
-    struct ActionBody: Sendable {
-        let by: String
-        let note: String?
-    }
-
-    static func actionBody(_ request: Request) async throws -> ActionBody {
-        var request = request
-        // Over the limit Hummingbird throws an error the middleware answers with 413.
-        let buffer = try await request.collectBody(upTo: maxBodyBytes)
-        guard let tree = JSONTree.parse(String(buffer: buffer)) else {
-            throw StaffAPIError.badRequest("body must be a JSON object")
-        }
-        guard case .object(let fields) = tree else {
-            throw StaffAPIError.badRequest("body must be a JSON object")
-        }
-        guard case .string(let by)? = fields["by"], !by.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw StaffAPIError.badRequest("\"by\" must name the staff member")
-        }
-        switch fields["note"] {
-        case nil, .null?: return ActionBody(by: by, note: nil)
-        case .string(let note)?: return ActionBody(by: by, note: note)
-        default: throw StaffAPIError.badRequest("\"note\" must be a string")
-        }
-    }
-
-    /// Parses a `limit` query value: absent → `default`, else 1…`max`.
-    static func limit(_ text: String?, default value: Int, max: Int) throws -> Int {
-        guard let text else { return value }
-        guard let n = Int(text), (1...max).contains(n) else {
-            throw StaffAPIError.badRequest("limit must be 1 to \(max)")
-        }
-        return n
     }
 }

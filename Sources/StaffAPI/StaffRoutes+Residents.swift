@@ -9,8 +9,9 @@ extension StaffRoutes {
     static let defaultHistoryMillis: EpochMillis = 24 * 3600 * 1000
 
     /// `GET /api/v1/residents/{id}` → the resident with latest vitals and open alerts.
-    func resident(_ context: BasicRequestContext) async throws -> Response {
-        let id = try context.parameters.require("id")
+    func resident(_ context: StaffRequestContext) async throws -> Response {
+        _ = try context.requireRole(.viewer)
+        let id = try Self.pathParameter(context, "id")
         guard let view = try await source.resident(id: id) else {
             throw StaffAPIError.notFound("unknown resident")
         }
@@ -18,8 +19,9 @@ extension StaffRoutes {
     }
 
     /// `GET /api/v1/residents/{id}/readings?kind=&since=&limit=` → `{"readings": [...]}`.
-    func readings(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let id = try context.parameters.require("id")
+    func readings(_ request: Request, _ context: StaffRequestContext) async throws -> Response {
+        _ = try context.requireRole(.viewer)
+        let id = try Self.pathParameter(context, "id")
         let query = request.uri.queryParameters
         var kind: String?
         if let k = query.get("kind") {

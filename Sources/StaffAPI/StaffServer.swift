@@ -9,6 +9,8 @@ public struct StaffServer: Service {
     let host: String
     let port: Int
     let source: any StaffDataSource
+    let accounts: StaffAccounts
+    let access: StaffAccessSettings
     let events: AlertEventHub
     let keepAliveInterval: Duration
     let logger: Logger
@@ -18,18 +20,23 @@ public struct StaffServer: Service {
     ///   - host: address to bind, e.g. `127.0.0.1`.
     ///   - port: port to bind; 0 picks a free one, reported through `onListening`.
     ///   - source: the data behind the API.
+    ///   - accounts: sign-in, sessions, tokens and the audit log.
+    ///   - access: what anonymous callers may do (`none` off loopback), whether the cookie is `Secure`.
     ///   - events: the hub the gateway publishes alert changes to.
     ///   - keepAliveInterval: idle event streams get a comment this often.
     ///   - logger: where request failures are logged (never with resident data).
     ///   - onListening: called once the socket is bound, with the bound port.
     public init(
-        host: String, port: Int, source: any StaffDataSource, events: AlertEventHub = AlertEventHub(),
+        host: String, port: Int, source: any StaffDataSource, accounts: StaffAccounts, access: StaffAccessSettings,
+        events: AlertEventHub = AlertEventHub(),
         keepAliveInterval: Duration = .seconds(15), logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.host = host
         self.port = port
         self.source = source
+        self.accounts = accounts
+        self.access = access
         self.events = events
         self.keepAliveInterval = keepAliveInterval
         self.logger = logger
@@ -38,7 +45,9 @@ public struct StaffServer: Service {
 
     /// Runs the listener until graceful shutdown (or cancellation).
     public func run() async throws {
-        let router = makeStaffRouter(source: source, events: events, keepAliveInterval: keepAliveInterval)
+        await accounts.warmUp()
+        let router = makeStaffRouter(
+            source: source, accounts: accounts, access: access, events: events, keepAliveInterval: keepAliveInterval)
         let requestedPort = port
         let onListening = onListening
         let app = Application(

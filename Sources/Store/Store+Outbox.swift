@@ -114,8 +114,9 @@ extension Store {
         }
     }
 
-    /// When the next pending row falls due, leaving out `excludingChannels`; nil when none waits.
-    public func nextDueTime(excludingChannels: Set<String> = []) throws(SQLiteError) -> EpochMillis? {
+    /// When the next pending row of any channel outside `excludingChannels` falls due (pairs
+    /// with ``due(now:limit:excludingChannels:)``); nil when none waits.
+    public func nextDueTime(excludingChannels: Set<String>) throws(SQLiteError) -> EpochMillis? {
         try locked { () throws(SQLiteError) -> EpochMillis? in
             try query(
                 """
@@ -124,6 +125,19 @@ extension Store {
                 """, "read next due time",
                 bind: { s throws(SQLiteError) in try s.bind(1, Store.jsonArray(excludingChannels)) },
                 row: { s in s.optionalInt64(0) }
+            ).first ?? nil
+        }
+    }
+
+    /// When the next pending hotline incident falls due (pairs with ``dueIncidents(now:limit:)``);
+    /// nil when none waits.
+    public func nextDueTime() throws(SQLiteError) -> EpochMillis? {
+        try locked { () throws(SQLiteError) -> EpochMillis? in
+            try query(
+                """
+                SELECT min(next_attempt_at) FROM outbox
+                WHERE state = 'pending' AND kind = 'incident' AND channel = 'hotline'
+                """, "read next incident due time", bind: { _ throws(SQLiteError) in }, row: { s in s.optionalInt64(0) }
             ).first ?? nil
         }
     }

@@ -46,10 +46,13 @@ extension Store {
                 }
             }
             if item.kind != .incident {
-                let parts = [status.map { "HTTP \($0)" }, ticket.map { "ticket \($0)" }, hotlineStatus.map { "status \($0)" }]
+                let parts = [
+                    status.map { "HTTP \($0)" }, ticket.map { "ticket \($0)" }, hotlineStatus.map { "status \($0)" },
+                ]
                 let note = parts.compactMap { $0 }.joined(separator: ", ")
                 try addHistory(
-                    alertID: item.alertID, at: at, action: .delivered, by: item.channel, note: note.isEmpty ? nil : note,
+                    alertID: item.alertID, at: at, action: .delivered, by: item.channel,
+                    note: note.isEmpty ? nil : note,
                     detail: item.channel)
             }
             return true

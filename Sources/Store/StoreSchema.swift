@@ -186,6 +186,6 @@ enum StoreSchema {
             outcome  TEXT NOT NULL DEFAULT 'ok'
         );
         CREATE INDEX audit_by_at ON audit_log (at, id);
-        """
+        """,
     ]
 }

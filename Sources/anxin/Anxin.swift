@@ -9,7 +9,10 @@ struct Anxin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "anxin",
         abstract: "安心 Anxin: the elderly-care device gateway (wristbands and bed sensors in, 12349 incidents out).",
-        subcommands: [Run.self, Check.self, Decode.self, Simulate.self, RegistryCommand.self, OutboxCommand.self])
+        subcommands: [
+            Run.self, Check.self, Decode.self, Simulate.self, RegistryCommand.self, OutboxCommand.self,
+            StaffCommand.self,
+        ])
 }
 
 struct ConfigOption: ParsableArguments {
@@ -186,6 +189,68 @@ struct OutboxCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             print("requeued \(id)")
+        }
+    }
+}
+
+struct StaffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "staff", abstract: "Staff accounts for the duty board and the API.",
+        subcommands: [Add.self, Passwd.self, Token.self, List.self, Disable.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an account.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: "Username (sign-in name).") var user: String
+        @Option(help: "Display name, written into alert histories (e.g. 王芳).") var name: String
+        @Option(help: "viewer, oncall or admin.") var role: String
+        @Option(help: "File holding the password, or - for standard input. Without it: token-only account.")
+        var passwordFile: String?
+        func run() async throws {
+            try await GatewayStaff.add(
+                config: try options.load(), user: user, name: name, role: role, passwordFile: passwordFile)
+            print("added \(user) (\(role))")
+        }
+    }
+
+    struct Passwd: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set an account's password.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: "Username.") var user: String
+        @Option(help: "File holding the password, or - for standard input.") var passwordFile = "-"
+        func run() async throws {
+            try await GatewayStaff.setPassword(config: try options.load(), user: user, passwordFile: passwordFile)
+            print("password set for \(user)")
+        }
+    }
+
+    struct Token: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue an API bearer token (printed once; only its hash is kept).")
+        @OptionGroup var options: ConfigOption
+        @Option(help: "Username the token acts as.") var user: String
+        @Option(help: "What the token is for (shown in listings).") var label = "api"
+        @Option(help: "Days until it expires (default: never).") var days: Int?
+        func run() throws {
+            print(try GatewayStaff.issueToken(config: try options.load(), user: user, label: label, days: days))
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Accounts, one per line.")
+        @OptionGroup var options: ConfigOption
+        func run() throws {
+            for line in try GatewayStaff.list(config: try options.load()) { print(line) }
+        }
+    }
+
+    struct Disable: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Disable an account and its tokens.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: "Username.") var user: String
+        func run() throws {
+            try GatewayStaff.disable(config: try options.load(), user: user)
+            print("disabled \(user)")
         }
     }
 }

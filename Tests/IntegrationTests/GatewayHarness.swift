@@ -9,6 +9,8 @@ final class GatewayHarness: @unchecked Sendable {
     let dir: URL
     let broker: TestBroker
     let hotline: HotlineReceiver
+    /// Heartbeats and staff webhooks land here, apart from the incidents.
+    let hooks: HotlineReceiver
     let secret = Array("test-hotline-secret".utf8)
     let httpPort = freeLoopbackPort()
     var gateway: GatewayProcess!
@@ -36,12 +38,20 @@ final class GatewayHarness: @unchecked Sendable {
         return (topic, bytes)
     }
 
-    init(hotlineDefault: HotlineReceiver.Reply = .accepted(ticket: "T-1")) async throws {
+    /// - Parameters:
+    ///   - extraConfig: YAML appended to the config (`notify:` channels, `http:` is already set).
+    ///   - rules: a rules file's text, written next to the config and named in it.
+    init(
+        hotlineDefault: HotlineReceiver.Reply = .accepted(ticket: "T-1"), extraConfig: String = "",
+        rules: String? = nil, httpExtra: String = ""
+    ) async throws {
         dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("anxin-it-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         broker = try TestBroker()
         hotline = HotlineReceiver(secret: secret, dedupe: true, defaultReply: hotlineDefault)
         _ = try await hotline.start()
+        hooks = HotlineReceiver()
+        _ = try await hooks.start()
         try Data(secret).write(to: dir.appendingPathComponent("hotline.secret"))
         profilesDir = dir.appendingPathComponent("profiles")
         try FileManager.default.copyItem(
@@ -58,10 +68,15 @@ final class GatewayHarness: @unchecked Sendable {
             storage: {path: \(dir.path)/anxin.db}
             profiles: [profiles]
             registry: registry.yaml
-            http: {listen: "127.0.0.1:\(httpPort)"}
-            hotline: {url: "\(hotline.url)", secret_file: hotline.secret}
+            http: {listen: "127.0.0.1:\(httpPort)"\(httpExtra)}
+            hotline: {url: "\(hotline.url)", secret_file: hotline.secret, heartbeat_url: "\(hooks.url(path: "/heartbeat"))"}
+            \(rules == nil ? "" : "rules: rules.yaml")
+            \(extraConfig)
 
             """
+        if let rules {
+            try rules.write(to: dir.appendingPathComponent("rules.yaml"), atomically: true, encoding: .utf8)
+        }
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         gateway = GatewayProcess(
             arguments: ["run", "--config", configPath], logPath: dir.appendingPathComponent("anxin.log").path,
@@ -126,6 +141,7 @@ final class GatewayHarness: @unchecked Sendable {
         gateway?.stop()
         try? broker.stop(.terminate)
         await hotline.stop()
+        await hooks.stop()
         try? FileManager.default.removeItem(at: dir)
     }
 

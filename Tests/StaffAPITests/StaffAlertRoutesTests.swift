@@ -44,7 +44,7 @@ final class StaffAlertRoutesTests: XCTestCase {
         let ward = WardDataSource()
         try await staffApp(ward).test(.router) { client in
             let state = try await client.execute(uri: "/api/v1/alerts?state=closed", method: .get)
-            assertError(state, .badRequest, "state must be open, acknowledged or resolved")
+            assertError(state, .badRequest, "state must be open, acknowledged, resolved or unresolved")
             for limit in ["0", "1001", "ten", "-1", ""] {
                 let r = try await client.execute(uri: "/api/v1/alerts?limit=\(limit)", method: .get)
                 assertError(r, .badRequest, "limit must be 1 to 1000")
@@ -60,7 +60,7 @@ final class StaffAlertRoutesTests: XCTestCase {
         let ward = WardDataSource()
         try await staffApp(ward).test(.router) { client in
             let r = try await client.execute(
-                uri: "/api/v1/alerts/A-0003/ack", method: .post,
+                uri: "/api/v1/alerts/A-0003/ack", method: .post, headers: jsonHeaders,
                 body: jsonBody(#"{"by": "N-07", "note": "已到房间"}"#))
             XCTAssertEqual(r.status, .ok)
             let expected = Ward.sosJSON
@@ -70,17 +70,24 @@ final class StaffAlertRoutesTests: XCTestCase {
                     with:
                         #""updated_at":"2026-11-22T00:20:00Z","acknowledged_at":"2026-11-22T00:20:00Z","acknowledged_by":"N-07""#
                 )
-            XCTAssertEqual(r.text, expected + "\n")
+            XCTAssertEqual(r.text, #"{"alert":"# + expected + "}\n")
         }
         let actions = await ward.actions
-        XCTAssertEqual(actions, [.init(verb: "ack", alertID: "A-0003", by: "N-07", note: "已到房间")])
+        XCTAssertEqual(
+            actions,
+            [
+                .init(
+                    verb: "ack", alertID: "A-0003", by: "N-07", note: "已到房间",
+                    actor: .anonymous(role: .oncall, name: "N-07"))
+            ])
     }
 
     func testResolveWithoutNoteReturnsTheResolvedAlert() async throws {
         let ward = WardDataSource()
         try await staffApp(ward).test(.router) { client in
             let r = try await client.execute(
-                uri: "/api/v1/alerts/A-0002/resolve", method: .post, body: jsonBody(#"{"by":"N-02","note":null}"#))
+                uri: "/api/v1/alerts/A-0002/resolve", method: .post, headers: jsonHeaders,
+                body: jsonBody(#"{"by":"N-02","note":null}"#))
             XCTAssertEqual(r.status, .ok)
             let expected = Ward.heartRateJSON
                 .replacingOccurrences(of: #""state":"acknowledged""#, with: #""state":"resolved""#)
@@ -88,10 +95,16 @@ final class StaffAlertRoutesTests: XCTestCase {
                     of: #""updated_at":"2026-11-22T00:12:30Z""#, with: #""updated_at":"2026-11-22T00:20:00Z""#
                 )
                 .replacingOccurrences(of: #""resolved_at":null"#, with: #""resolved_at":"2026-11-22T00:20:00Z""#)
-            XCTAssertEqual(r.text, expected + "\n")
+            XCTAssertEqual(r.text, #"{"alert":"# + expected + "}\n")
         }
         let actions = await ward.actions
-        XCTAssertEqual(actions, [.init(verb: "resolve", alertID: "A-0002", by: "N-02", note: nil)])
+        XCTAssertEqual(
+            actions,
+            [
+                .init(
+                    verb: "resolve", alertID: "A-0002", by: "N-02", note: nil,
+                    actor: .anonymous(role: .oncall, name: "N-02"))
+            ])
     }
 
     func testUnknownAlertIs404AndResolvedAlertIs409() async throws {
@@ -99,9 +112,11 @@ final class StaffAlertRoutesTests: XCTestCase {
         try await staffApp(ward).test(.router) { client in
             let body = jsonBody(#"{"by":"N-07"}"#)
             for verb in ["ack", "resolve"] {
-                let missing = try await client.execute(uri: "/api/v1/alerts/A-9999/\(verb)", method: .post, body: body)
+                let missing = try await client.execute(
+                    uri: "/api/v1/alerts/A-9999/\(verb)", method: .post, headers: jsonHeaders, body: body)
                 assertError(missing, .notFound, "unknown alert")
-                let done = try await client.execute(uri: "/api/v1/alerts/A-0001/\(verb)", method: .post, body: body)
+                let done = try await client.execute(
+                    uri: "/api/v1/alerts/A-0001/\(verb)", method: .post, headers: jsonHeaders, body: body)
                 assertError(done, .conflict, "alert already resolved")
             }
         }
@@ -124,7 +139,7 @@ final class StaffAlertRoutesTests: XCTestCase {
         try await staffApp(ward).test(.router) { client in
             for (body, message) in cases {
                 let r = try await client.execute(
-                    uri: "/api/v1/alerts/A-0003/ack", method: .post, body: body.map(jsonBody))
+                    uri: "/api/v1/alerts/A-0003/ack", method: .post, headers: jsonHeaders, body: body.map(jsonBody))
                 assertError(r, .badRequest, message)
             }
         }
@@ -137,7 +152,7 @@ final class StaffAlertRoutesTests: XCTestCase {
         let note = String(repeating: "x", count: 65 * 1024)
         try await staffApp(ward).test(.router) { client in
             let r = try await client.execute(
-                uri: "/api/v1/alerts/A-0003/resolve", method: .post,
+                uri: "/api/v1/alerts/A-0003/resolve", method: .post, headers: jsonHeaders,
                 body: jsonBody(#"{"by":"N-07","note":""# + note + #""}"#))
             assertError(r, .contentTooLarge, "content too large")
         }

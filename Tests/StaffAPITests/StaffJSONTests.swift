@@ -18,8 +18,9 @@ final class StaffJSONTests: XCTestCase {
         XCTAssertEqual(
             fields.keys.sorted(),
             [
-                "acknowledged_at", "acknowledged_by", "device", "id", "incident", "opened_at", "resident",
-                "resolved_at", "rule", "severity", "state", "trigger", "updated_at",
+                "acknowledged_at", "acknowledged_by", "cancelled", "device", "escalated_at", "escalation_step",
+                "hotline_status", "id", "incident", "opened_at", "resident", "resolved_at", "rule", "severity",
+                "silenced", "state", "trigger", "updated_at",
             ])
         XCTAssertEqual(fields["trigger"], .object(["kind": .string("heart_rate"), "value": .number(142)]))
     }
@@ -53,7 +54,8 @@ final class StaffJSONTests: XCTestCase {
         XCTAssertEqual(
             view.jsonText,
             #"{"id":"R-0009","name":"王\"老\"伯","bed":null,"room":null,"address":null,"phone":null,"#
-                + #""contacts":[],"care_level":null,"flags":[],"devices":[],"home_zone":null,"thresholds":{},"#
+                + #""contacts":[],"care_level":null,"flags":[],"devices":[],"home_zone":null,"location":null,"#
+                + #""thresholds":{},"#
                 + #""medical_notes":null,"key_holder":null,"sims":{},"vitals":{},"open_alerts":[]}"#)
     }
 

@@ -10,7 +10,8 @@ final class StaffServerTests: XCTestCase {
         let hub = AlertEventHub()
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let server = StaffServer(
-            host: "127.0.0.1", port: 0, source: WardDataSource(), events: hub,
+            host: "127.0.0.1", port: 0, source: WardDataSource(), accounts: try makeAccounts(),
+            access: StaffAccessSettings(anonymous: .oncall), events: hub,
             keepAliveInterval: .milliseconds(50), logger: Logger(label: "staffapi-test"),
             onListening: { portSink.yield($0) })
         let group = ServiceGroup(configuration: .init(services: [server], logger: Logger(label: "staffapi-test")))
