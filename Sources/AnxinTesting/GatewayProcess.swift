@@ -127,6 +127,25 @@ public enum HTTP {
         return try await send(r)
     }
 
+    /// Any method, with headers (`Authorization`, `Cookie`, …); answers status, body and headers.
+    public static func request(
+        _ method: String, _ url: String, json: String? = nil, headers: [String: String] = [:]
+    ) async throws -> (status: Int, body: Data, headers: [String: String]) {
+        var r = URLRequest(url: URL(string: url)!)
+        r.httpMethod = method
+        r.timeoutInterval = 10
+        if let json {
+            r.httpBody = Data(json.utf8)
+            r.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        for (k, v) in headers { r.setValue(v, forHTTPHeaderField: k) }
+        let (data, resp) = try await URLSession.shared.data(for: r)
+        let http = resp as? HTTPURLResponse
+        var out: [String: String] = [:]
+        for (k, v) in http?.allHeaderFields ?? [:] { out[String(describing: k).lowercased()] = String(describing: v) }
+        return (http?.statusCode ?? 0, data, out)
+    }
+
     static func send(_ request: URLRequest) async throws -> (Int, Data) {
         var request = request
         request.timeoutInterval = 10

@@ -1,10 +1,6 @@
 import Foundation
 import Synchronization
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// A headless Chromium for browser tests, driven over the W3C WebDriver protocol through a
 /// `chromedriver` child process on a free loopback port (Debian packages chromium and
 /// chromium-driver).
@@ -17,8 +13,8 @@ import Synchronization
 /// try await browser.click(try await browser.findElement("[data-alert-id='\(id)'] [data-test=ack]"))
 /// ```
 ///
-/// Every call is an HTTP request to chromedriver; none is retried. `quit()` ends the browser
-/// session and always kills chromedriver; dropping the last reference kills it too.
+/// Every call is an HTTP request to chromedriver over `LoopbackHTTP`; none is retried. `quit()`
+/// ends the browser session and always kills chromedriver; dropping the last reference kills it too.
 public final class WebDriver: Sendable {
     /// How the browser is started.
     public struct Options: Sendable {
@@ -35,7 +31,7 @@ public final class WebDriver: Sendable {
         public var browserBinary: String?
         /// More Chromium switches, e.g. `--force-prefers-reduced-motion`.
         public var extraArguments: [String]
-        /// Where chromedriver's own output goes; nil discards it.
+        /// Where chromedriver's own output goes (verbose: every command and answer); nil discards it.
         public var driverLogPath: String?
         /// How long to wait for chromedriver to answer `/status`.
         public var startTimeout: Duration
@@ -88,13 +84,11 @@ public final class WebDriver: Sendable {
     /// The WebDriver session id.
     public let sessionID: String
     private let driver: Mutex<Process?>
-    private let http: URLSession
 
-    private init(port: Int, sessionID: String, driver: Process, http: URLSession) {
+    private init(port: Int, sessionID: String, driver: Process) {
         self.port = port
         self.sessionID = sessionID
         self.driver = Mutex(driver)
-        self.http = http
     }
 
     deinit {
@@ -114,7 +108,7 @@ public final class WebDriver: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         // chromedriver listens on loopback only unless told otherwise (--allowed-ips); keep it so.
-        process.arguments = ["--port=\(port)"]
+        process.arguments = ["--port=\(port)"] + (options.driverLogPath == nil ? [] : ["--verbose"])
         var env = ProcessInfo.processInfo.environment
         env["LANGUAGE"] = options.language
         process.environment = env
@@ -133,26 +127,19 @@ public final class WebDriver: Sendable {
             throw WebDriverError.startFailed("chromedriver did not start: \(error)")
         }
 
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 60
-        configuration.connectionProxyDictionary = [:]
-        let http = URLSession(configuration: configuration)
-
         do {
-            try await waitForStatus(port: port, http: http, timeout: options.startTimeout)
-            let answer = try await request(
-                http, port: port, "POST", "/session", body: capabilities(options))
+            try await waitForStatus(port: port, timeout: options.startTimeout)
+            let answer = try await request(port: port, "POST", "/session", body: capabilities(options))
             guard let id = answer["sessionId"]?.stringValue else {
                 throw WebDriverError.badAnswer("no sessionId in new-session answer")
             }
-            let browser = WebDriver(port: port, sessionID: id, driver: process, http: http)
+            let browser = WebDriver(port: port, sessionID: id, driver: process)
             if options.mobile == nil {
                 try await browser.setViewport(width: options.width, height: options.height)
             }
             return browser
         } catch {
-            process.terminate()
-            process.waitUntilExit()
+            stop(process)
             if let e = error as? WebDriverError { throw e }
             throw WebDriverError.startFailed("\(error)")
         }
@@ -169,11 +156,17 @@ public final class WebDriver: Sendable {
             p = nil
             return old
         }
-        if let process, process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        http.invalidateAndCancel()
+        if let process { Self.stop(process) }
+    }
+
+    /// SIGTERM, then SIGKILL if chromedriver is still there after 2 s.
+    static func stop(_ process: Process) {
+        guard process.isRunning else { return }
+        process.terminate()
+        let deadline = Date().addingTimeInterval(2)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 
     static func findChromedriver() -> String? {
@@ -218,11 +211,11 @@ public final class WebDriver: Sendable {
         ]
     }
 
-    static func waitForStatus(port: Int, http: URLSession, timeout: Duration) async throws {
+    static func waitForStatus(port: Int, timeout: Duration) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         while clock.now < deadline {
-            if let status = try? await request(http, port: port, "GET", "/status", body: nil),
+            if let status = try? await request(port: port, "GET", "/status", body: nil),
                 status["ready"]?.boolValue == true
             {
                 return
@@ -240,23 +233,14 @@ public final class WebDriver: Sendable {
         -> WebDriverJSON
     {
         let body = body ?? (method == "POST" ? .object([:]) : nil)
-        return try await Self.request(http, port: port, method, "/session/\(sessionID)\(path)", body: body)
+        return try await Self.request(port: port, method, "/session/\(sessionID)\(path)", body: body)
     }
 
-    static func request(
-        _ http: URLSession, port: Int, _ method: String, _ path: String, body: WebDriverJSON?
-    ) async throws -> WebDriverJSON {
-        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else {
-            throw WebDriverError.badAnswer("bad path \(path)")
-        }
-        var r = URLRequest(url: url)
-        r.httpMethod = method
-        if let body {
-            r.httpBody = try JSONEncoder().encode(body)
-            r.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
-        }
-        let (data, response) = try await http.data(for: r)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+    static func request(port: Int, _ method: String, _ path: String, body: WebDriverJSON?) async throws
+        -> WebDriverJSON
+    {
+        let (status, data) = try await LoopbackHTTP.send(
+            port: port, method: method, path: path, body: try body.map { try JSONEncoder().encode($0) })
         let answer: WebDriverJSON
         do {
             answer = try JSONDecoder().decode(WebDriverJSON.self, from: data)
