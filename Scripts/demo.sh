@@ -41,7 +41,7 @@ CONF
 sleep 0.5
 "$bin" run --config "$work/anxin.yaml" 2> "$work/anxin.log" & pids+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$http_port/healthz" >/dev/null && break; sleep 0.2; done
-echo "== gateway up: staff API http://127.0.0.1:$http_port/api/v1/alerts  metrics /metrics"
+echo "== gateway up: duty board http://127.0.0.1:$http_port/board/  staff API /api/v1/alerts  metrics /metrics"
 "$bin" simulate --port "$mqtt_port" --residents 30 --interval 5 --scenarios sos,fall,bp_crisis,tachycardia,spo2_low \
   --scenario-delay 3 > "$work/simulator.log" 2>&1 & pids+=($!)
 sleep 8
