@@ -20,6 +20,12 @@ class Hotline(BaseHTTPRequestHandler):
             ok_sig = hmac.compare_digest(want, self.headers.get("X-Anxin-Signature", ""))
         if not ok_sig:
             return self.answer(401, {"error": "bad signature"})
+        if self.path.endswith("/heartbeat"):
+            return self.answer(204, None)
+        if self.path.endswith("/updates"):
+            up = json.loads(body)
+            print(f"12349 ← follow-up {up.get('incident_id')} {up.get('status')} by {up.get('by')}", flush=True)
+            return self.answer(200, {"status": "noted"})
         if key in seen:
             return self.answer(409, {"ticket": seen[key]})
         inc = json.loads(body)
@@ -32,7 +38,7 @@ class Hotline(BaseHTTPRequestHandler):
         self.answer(201, {"ticket": ticket})
 
     def answer(self, code, obj):
-        data = json.dumps(obj).encode()
+        data = b"" if obj is None else json.dumps(obj).encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
