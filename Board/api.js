@@ -131,7 +131,7 @@
   /** Reloads the unresolved list, merging events that arrived meanwhile. */
   function reload() {
     store.buffer = store.buffer || [];
-    return Anxin.api("GET", "/api/v1/alerts?state=unresolved").then(
+    return Anxin.api("GET", "/api/v1/alerts?state=unresolved&limit=1000").then(
       function (data) {
         const buffered = store.buffer || [];
         store.buffer = null;

@@ -81,7 +81,7 @@
     const bar = document.getElementById("topbar");
     if (!bar) return;
     ui.clear(bar);
-    const route = (currentRoute && currentRoute.name) || "board";
+    const routeName = (currentRoute && currentRoute.name) || "board";
     const nav = [
       ["board", "#/", "nav.board"],
       ["devices", "#/devices", "nav.devices"],
@@ -123,7 +123,7 @@
         "nav",
         { class: "nav", "aria-label": "main" },
         nav.map(function (n) {
-          return h("a", { href: n[1], class: ["nav-link", route === n[0] ? "active" : null], dataset: { test: "nav-" + n[0] } }, Anxin.t(n[2]));
+          return h("a", { href: n[1], class: ["nav-link", routeName === n[0] ? "active" : null], dataset: { test: "nav-" + n[0] } }, Anxin.t(n[2]));
         })
       )
     );
@@ -246,8 +246,13 @@
     document.documentElement.classList.toggle("wall", wallFromURL());
     document.body.classList.toggle("wall", wallFromURL());
     Anxin.alerts.onStatus(function () {
+      // Updated in place so the element (and a test's reference to it) survives.
       const el = document.querySelector("[data-test=stream-status]");
-      if (el) el.replaceWith(streamStatus());
+      if (!el) return;
+      const status = Anxin.alerts.status();
+      el.className = "stream stream-" + status;
+      el.dataset.state = status;
+      el.lastChild.textContent = Anxin.t("stream." + status);
     });
     Anxin.alerts.subscribe(function (list) {
       Anxin.sound.update(list);

@@ -21,7 +21,7 @@
     const trigger = h(
       "div",
       { class: "trigger" },
-      Anxin.triggerText(alert.trigger),
+      alert.trigger ? Anxin.triggerText(alert.trigger) : null,
       alert.device ? h("span", { class: "device-id" }, Anxin.t("card.device") + " " + alert.device.id) : null
     );
 
@@ -72,8 +72,8 @@
   }
 
   /** One card: {el, slot, key}. The form slot survives updates so a half-typed note is kept. */
-  function makeCard(alert, onDone) {
-    const el = h("article", { class: cardClasses(alert) + " fresh", dataset: { test: "alert-card", alertId: alert.id } });
+  function makeCard(alert, onDone, fresh) {
+    const el = h("article", { class: cardClasses(alert) + (fresh ? " fresh" : ""), dataset: { test: "alert-card", alertId: alert.id } });
     const slot = h("div", { class: "form-slot" });
     const card = { el: el, slot: slot, key: "" };
     fillCard(card, alert, onDone);
@@ -126,6 +126,8 @@
     view.appendChild(empty);
     view.appendChild(loading);
     const cards = new Map();
+    // Cards that arrive after the first full list get a brief white outline.
+    let settled = false;
 
     function onDone(alert) {
       Anxin.alerts.put(alert);
@@ -146,7 +148,7 @@
       list.forEach(function (alert, i) {
         let card = cards.get(alert.id);
         if (!card) {
-          card = makeCard(alert, onDone);
+          card = makeCard(alert, onDone, settled);
           cards.set(alert.id, card);
         } else {
           const key = JSON.stringify(alert) + "|" + Anxin.lang() + "|" + ((Anxin.me && Anxin.me.role) || "");
@@ -162,6 +164,7 @@
       }
       counts.appendChild(h("span", { class: ["count", "count-unacked", s.unacked ? null : "zero"] }, Anxin.t("board.unacked", { n: s.unacked })));
       const loaded = Anxin.alerts.loaded();
+      settled = settled || loaded;
       loading.hidden = loaded;
       empty.hidden = !loaded || list.length > 0;
       grid.dataset.count = String(list.length);

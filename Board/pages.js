@@ -58,8 +58,9 @@
     return Object.keys(detail)
       .map(function (k) {
         const v = detail[k];
-        if (k === "channel" && v === "hotline") return Anxin.t("channel.hotline");
         if (k === "ticket") return Anxin.t("field.ticket") + " " + v;
+        if (k === "trigger") return Anxin.t("field.trigger") + " " + Anxin.triggerText(v);
+        if (k === "channel") return channelName(v);
         if (k === "targets" && Array.isArray(v)) return v.map(channelName).join("、");
         if (k === "step") return Anxin.t("card.step", { n: Number(v) + 1 });
         return k + ": " + (typeof v === "object" ? JSON.stringify(v) : v);
@@ -68,7 +69,8 @@
   }
 
   function channelName(c) {
-    return c === "hotline" ? Anxin.t("channel.hotline") : c;
+    if (c === "hotline") return Anxin.t("channel.hotline");
+    return Anxin.has("target." + c) ? Anxin.t("target." + c) : c;
   }
 
   function yesNo(b) {
@@ -278,13 +280,17 @@
         h("div", { class: "resident-place" }, h("span", { class: "bed-code", dataset: { test: "bed-code" } }, r.bed || Anxin.t("common.none")), h("span", { class: "room", dataset: { test: "room" } }, r.room || "")),
         flags.length ? h("div", { class: "flags" }, flags) : null,
         h(
+          "div",
+          { class: "resident-details" },
+          h(
           "dl",
           { class: "fields" },
           r.address ? h("div", { class: "field" }, h("dt", {}, Anxin.t("resident.address")), h("dd", {}, r.address)) : null,
           r.phone ? h("div", { class: "field" }, h("dt", {}, Anxin.t("resident.phone")), h("dd", {}, h("a", { class: "tel", href: "tel:" + r.phone.replace(/[^0-9+]/g, ""), dataset: { test: "tel" } }, "☎ " + r.phone))) : null,
           r.medical_notes ? h("div", { class: "field" }, h("dt", {}, Anxin.t("resident.medical")), h("dd", {}, r.medical_notes)) : null
         ),
-        contacts.length ? h("div", {}, h("h3", { class: "sub" }, Anxin.t("resident.contacts")), h("ul", { class: "contacts" }, contacts)) : null
+        contacts.length ? h("div", { class: "resident-contacts" }, h("h3", { class: "sub" }, Anxin.t("resident.contacts")), h("ul", { class: "contacts" }, contacts)) : null
+        )
       );
 
       // Open alerts first: that is why staff opened this page.

@@ -232,8 +232,10 @@ public final class WebDriver: Sendable {
     public func session(_ method: String, _ path: String, _ body: WebDriverJSON? = nil) async throws
         -> WebDriverJSON
     {
-        let body = body ?? (method == "POST" ? .object([:]) : nil)
-        return try await Self.request(port: port, method, "/session/\(sessionID)\(path)", body: body)
+        // W3C wants a JSON object on every POST; other methods carry no body.
+        var payload: WebDriverJSON? = body
+        if payload == nil && method == "POST" { payload = .object([:]) }
+        return try await Self.request(port: port, method, "/session/\(sessionID)\(path)", body: payload)
     }
 
     static func request(port: Int, _ method: String, _ path: String, body: WebDriverJSON?) async throws

@@ -71,14 +71,13 @@ public enum WebDriverJSON: Sendable, Hashable, Codable {
 }
 
 extension WebDriverJSON: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByFloatLiteral
 {
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
     public init(floatLiteral value: Double) { self = .number(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: WebDriverJSON...) { self = .array(elements) }
-    public init(nilLiteral: ()) { self = .null }
 
     public init(dictionaryLiteral elements: (String, WebDriverJSON)...) {
         var o: [String: WebDriverJSON] = [:]

@@ -141,7 +141,7 @@ public enum BoardAssets {
   /** Reloads the unresolved list, merging events that arrived meanwhile. */
   function reload() {
     store.buffer = store.buffer || [];
-    return Anxin.api("GET", "/api/v1/alerts?state=unresolved").then(
+    return Anxin.api("GET", "/api/v1/alerts?state=unresolved&limit=1000").then(
       function (data) {
         const buffered = store.buffer || [];
         store.buffer = null;
@@ -1302,8 +1302,23 @@ select.input {
   flex-wrap: wrap;
   align-items: center;
   justify-content: space-between;
-  gap: 0.5rem;
+  gap: 0.5rem 1rem;
   padding: 0.3rem 0;
+}
+
+.resident-details {
+  display: grid;
+  grid-template-columns: 1fr;
+  gap: 0 2rem;
+}
+
+@media (min-width: 960px) {
+  .resident-details {
+    grid-template-columns: 3fr 2fr;
+  }
+  .resident-contacts .sub {
+    margin-top: 0;
+  }
 }
 
 .tel {
@@ -1670,32 +1685,46 @@ body.wall .count {
 }
 
 body.wall .board-grid {
-  grid-template-columns: repeat(auto-fill, minmax(19rem, 1fr));
+  grid-template-columns: repeat(auto-fill, minmax(22rem, 1fr));
+  align-items: start;
   gap: 0.9rem;
 }
 
-/* Low-priority cards are smaller on the wall so the urgent ones keep the space. */
+/* Low-priority cards are compact on the wall so the urgent ones keep the space: rule, who,
+   how long. */
 body.wall .card.sev-warning,
 body.wall .card.sev-info {
-  font-size: 0.85rem;
-  gap: 0.3rem;
-  padding-top: 0.6rem;
+  gap: 0.2rem;
+  padding-top: 0.5rem;
   padding-bottom: 0.6rem;
 }
 
 body.wall .card.sev-warning .rule,
 body.wall .card.sev-info .rule {
-  font-size: 1.35rem;
+  font-size: 1.3rem;
 }
 
 body.wall .card.sev-warning .who .name,
 body.wall .card.sev-info .who .name {
-  font-size: 1.25rem;
+  font-size: 1.2rem;
+}
+
+body.wall .card.sev-warning .bed,
+body.wall .card.sev-info .bed,
+body.wall .card.sev-warning .trigger,
+body.wall .card.sev-info .trigger,
+body.wall .card.sev-warning .timer + .timer,
+body.wall .card.sev-info .timer + .timer,
+body.wall .card.sev-warning .meta,
+body.wall .card.sev-info .meta,
+body.wall .card.sev-warning .timer .label,
+body.wall .card.sev-info .timer .label {
+  display: none;
 }
 
 body.wall .card.sev-warning .timer .value,
 body.wall .card.sev-info .timer .value {
-  font-size: 1.15rem;
+  font-size: 1.1rem;
 }
 
 body.wall .device-id {
@@ -1716,6 +1745,14 @@ body.wall .who .room {
 
 body.wall .timer .value {
   font-size: 1.55rem;
+}
+
+.silence-form .presets {
+  margin-bottom: 0.75rem;
+}
+
+.silence-form .form-row .presets {
+  margin-bottom: 0.6rem;
 }
 
 """##),
@@ -1805,7 +1842,7 @@ body.wall .timer .value {
     const bar = document.getElementById("topbar");
     if (!bar) return;
     ui.clear(bar);
-    const route = (currentRoute && currentRoute.name) || "board";
+    const routeName = (currentRoute && currentRoute.name) || "board";
     const nav = [
       ["board", "#/", "nav.board"],
       ["devices", "#/devices", "nav.devices"],
@@ -1847,7 +1884,7 @@ body.wall .timer .value {
         "nav",
         { class: "nav", "aria-label": "main" },
         nav.map(function (n) {
-          return h("a", { href: n[1], class: ["nav-link", route === n[0] ? "active" : null], dataset: { test: "nav-" + n[0] } }, Anxin.t(n[2]));
+          return h("a", { href: n[1], class: ["nav-link", routeName === n[0] ? "active" : null], dataset: { test: "nav-" + n[0] } }, Anxin.t(n[2]));
         })
       )
     );
@@ -1970,8 +2007,13 @@ body.wall .timer .value {
     document.documentElement.classList.toggle("wall", wallFromURL());
     document.body.classList.toggle("wall", wallFromURL());
     Anxin.alerts.onStatus(function () {
+      // Updated in place so the element (and a test's reference to it) survives.
       const el = document.querySelector("[data-test=stream-status]");
-      if (el) el.replaceWith(streamStatus());
+      if (!el) return;
+      const status = Anxin.alerts.status();
+      el.className = "stream stream-" + status;
+      el.dataset.state = status;
+      el.lastChild.textContent = Anxin.t("stream." + status);
     });
     Anxin.alerts.subscribe(function (list) {
       Anxin.sound.update(list);
@@ -2041,7 +2083,7 @@ body.wall .timer .value {
     const trigger = h(
       "div",
       { class: "trigger" },
-      Anxin.triggerText(alert.trigger),
+      alert.trigger ? Anxin.triggerText(alert.trigger) : null,
       alert.device ? h("span", { class: "device-id" }, Anxin.t("card.device") + " " + alert.device.id) : null
     );
 
@@ -2092,8 +2134,8 @@ body.wall .timer .value {
   }
 
   /** One card: {el, slot, key}. The form slot survives updates so a half-typed note is kept. */
-  function makeCard(alert, onDone) {
-    const el = h("article", { class: cardClasses(alert) + " fresh", dataset: { test: "alert-card", alertId: alert.id } });
+  function makeCard(alert, onDone, fresh) {
+    const el = h("article", { class: cardClasses(alert) + (fresh ? " fresh" : ""), dataset: { test: "alert-card", alertId: alert.id } });
     const slot = h("div", { class: "form-slot" });
     const card = { el: el, slot: slot, key: "" };
     fillCard(card, alert, onDone);
@@ -2146,6 +2188,8 @@ body.wall .timer .value {
     view.appendChild(empty);
     view.appendChild(loading);
     const cards = new Map();
+    // Cards that arrive after the first full list get a brief white outline.
+    let settled = false;
 
     function onDone(alert) {
       Anxin.alerts.put(alert);
@@ -2166,7 +2210,7 @@ body.wall .timer .value {
       list.forEach(function (alert, i) {
         let card = cards.get(alert.id);
         if (!card) {
-          card = makeCard(alert, onDone);
+          card = makeCard(alert, onDone, settled);
           cards.set(alert.id, card);
         } else {
           const key = JSON.stringify(alert) + "|" + Anxin.lang() + "|" + ((Anxin.me && Anxin.me.role) || "");
@@ -2182,6 +2226,7 @@ body.wall .timer .value {
       }
       counts.appendChild(h("span", { class: ["count", "count-unacked", s.unacked ? null : "zero"] }, Anxin.t("board.unacked", { n: s.unacked })));
       const loaded = Anxin.alerts.loaded();
+      settled = settled || loaded;
       loading.hidden = loaded;
       empty.hidden = !loaded || list.length > 0;
       grid.dataset.count = String(list.length);
@@ -2411,6 +2456,8 @@ body.wall .timer .value {
     "delivery.ticket": "工单",
     "delivery.when": "时间",
     "channel.hotline": "12349热线",
+    "target.oncall": "值班组",
+    "target.supervisor": "主管",
     "outkind.incident": "事件上报",
     "outkind.update": "后续通知",
     "outkind.notice": "员工通知",
@@ -2716,6 +2763,8 @@ body.wall .timer .value {
     "delivery.ticket": "Ticket",
     "delivery.when": "When",
     "channel.hotline": "12349 hotline",
+    "target.oncall": "on-call group",
+    "target.supervisor": "supervisor",
     "outkind.incident": "incident",
     "outkind.update": "follow-up",
     "outkind.notice": "staff notice",
@@ -3048,8 +3097,9 @@ body.wall .timer .value {
     return Object.keys(detail)
       .map(function (k) {
         const v = detail[k];
-        if (k === "channel" && v === "hotline") return Anxin.t("channel.hotline");
         if (k === "ticket") return Anxin.t("field.ticket") + " " + v;
+        if (k === "trigger") return Anxin.t("field.trigger") + " " + Anxin.triggerText(v);
+        if (k === "channel") return channelName(v);
         if (k === "targets" && Array.isArray(v)) return v.map(channelName).join("、");
         if (k === "step") return Anxin.t("card.step", { n: Number(v) + 1 });
         return k + ": " + (typeof v === "object" ? JSON.stringify(v) : v);
@@ -3058,7 +3108,8 @@ body.wall .timer .value {
   }
 
   function channelName(c) {
-    return c === "hotline" ? Anxin.t("channel.hotline") : c;
+    if (c === "hotline") return Anxin.t("channel.hotline");
+    return Anxin.has("target." + c) ? Anxin.t("target." + c) : c;
   }
 
   function yesNo(b) {
@@ -3268,13 +3319,17 @@ body.wall .timer .value {
         h("div", { class: "resident-place" }, h("span", { class: "bed-code", dataset: { test: "bed-code" } }, r.bed || Anxin.t("common.none")), h("span", { class: "room", dataset: { test: "room" } }, r.room || "")),
         flags.length ? h("div", { class: "flags" }, flags) : null,
         h(
+          "div",
+          { class: "resident-details" },
+          h(
           "dl",
           { class: "fields" },
           r.address ? h("div", { class: "field" }, h("dt", {}, Anxin.t("resident.address")), h("dd", {}, r.address)) : null,
           r.phone ? h("div", { class: "field" }, h("dt", {}, Anxin.t("resident.phone")), h("dd", {}, h("a", { class: "tel", href: "tel:" + r.phone.replace(/[^0-9+]/g, ""), dataset: { test: "tel" } }, "☎ " + r.phone))) : null,
           r.medical_notes ? h("div", { class: "field" }, h("dt", {}, Anxin.t("resident.medical")), h("dd", {}, r.medical_notes)) : null
         ),
-        contacts.length ? h("div", {}, h("h3", { class: "sub" }, Anxin.t("resident.contacts")), h("ul", { class: "contacts" }, contacts)) : null
+        contacts.length ? h("div", { class: "resident-contacts" }, h("h3", { class: "sub" }, Anxin.t("resident.contacts")), h("ul", { class: "contacts" }, contacts)) : null
+        )
       );
 
       // Open alerts first: that is why staff opened this page.

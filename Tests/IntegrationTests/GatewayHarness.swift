@@ -43,7 +43,7 @@ final class GatewayHarness: @unchecked Sendable {
     ///   - rules: a rules file's text, written next to the config and named in it.
     init(
         hotlineDefault: HotlineReceiver.Reply = .accepted(ticket: "T-1"), extraConfig: String = "",
-        rules: String? = nil, httpExtra: String = ""
+        rules: String? = nil, httpExtra: String = "", registry: String? = nil
     ) async throws {
         dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("anxin-it-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -59,7 +59,7 @@ final class GatewayHarness: @unchecked Sendable {
         for f in try FileManager.default.contentsOfDirectory(atPath: profilesDir.path) where !f.hasSuffix(".yaml") {
             try FileManager.default.removeItem(at: profilesDir.appendingPathComponent(f))
         }
-        try Self.registry.write(to: dir.appendingPathComponent("registry.yaml"), atomically: true, encoding: .utf8)
+        try (registry ?? Self.registry).write(to: dir.appendingPathComponent("registry.yaml"), atomically: true, encoding: .utf8)
         configPath = dir.appendingPathComponent("anxin.yaml").path
         let config = """
             gateway_id: it-01
