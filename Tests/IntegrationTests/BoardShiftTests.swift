@@ -16,12 +16,15 @@ final class BoardShiftTests: XCTestCase {
         let h = try await GatewayHarness(registry: try String(contentsOf: regFile, encoding: .utf8))
         defer { Task { await h.shutdown() } }
         try await h.start()
+        // CI plays 8 s; the screenshot script a longer shift, so sustained rules fire too.
+        let seconds = ProcessInfo.processInfo.environment["ANXIN_SHIFT_SECONDS"] ?? "8"
         let sim = try runAnxin([
-            "simulate", "--port", "\(h.broker.port)", "--residents", "24", "--interval", "2", "--duration", "8",
-            "--scenarios", "sos,fall,bp_crisis,spo2_low,wander,bed_exit", "--scenario-delay", "2",
+            "simulate", "--port", "\(h.broker.port)", "--residents", "24", "--interval", "2", "--duration", seconds,
+            "--scenarios", "sos,fall,bp_crisis,spo2_low,wander,tachycardia,silence", "--scenario-delay", "2",
         ])
         XCTAssertEqual(sim.status, 0, sim.err)
-        let opened = try await h.eventually(10) { try await h.alerts(state: "open").count >= 3 }
+        // The SOS and the fall stay until staff resolve them (the crisis clears with the next normal reading).
+        let opened = try await h.eventually(10) { try await h.alerts(state: "open").count >= 2 }
         XCTAssertTrue(opened)
 
         // Staff have picked up one SOS already.

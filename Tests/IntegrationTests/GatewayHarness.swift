@@ -59,7 +59,8 @@ final class GatewayHarness: @unchecked Sendable {
         for f in try FileManager.default.contentsOfDirectory(atPath: profilesDir.path) where !f.hasSuffix(".yaml") {
             try FileManager.default.removeItem(at: profilesDir.appendingPathComponent(f))
         }
-        try (registry ?? Self.registry).write(to: dir.appendingPathComponent("registry.yaml"), atomically: true, encoding: .utf8)
+        try (registry ?? Self.registry).write(
+            to: dir.appendingPathComponent("registry.yaml"), atomically: true, encoding: .utf8)
         configPath = dir.appendingPathComponent("anxin.yaml").path
         let config = """
             gateway_id: it-01
