@@ -16,11 +16,15 @@ final class BoardShiftTests: XCTestCase {
         let h = try await GatewayHarness(registry: try String(contentsOf: regFile, encoding: .utf8))
         defer { Task { await h.shutdown() } }
         try await h.start()
-        // CI plays 8 s; the screenshot script a longer shift, so sustained rules fire too.
-        let seconds = ProcessInfo.processInfo.environment["ANXIN_SHIFT_SECONDS"] ?? "8"
+        // CI plays 8 s. The screenshot script reports each device once a minute and injects the
+        // scenarios after every resident reported once, so the board shows them before the
+        // residents' next routine readings clear the vital-sign alerts.
+        let env = ProcessInfo.processInfo.environment
         let sim = try runAnxin([
-            "simulate", "--port", "\(h.broker.port)", "--residents", "24", "--interval", "2", "--duration", seconds,
-            "--scenarios", "sos,fall,bp_crisis,spo2_low,wander,tachycardia,silence", "--scenario-delay", "2",
+            "simulate", "--port", "\(h.broker.port)", "--residents", "24",
+            "--interval", env["ANXIN_SHIFT_INTERVAL"] ?? "2", "--duration", env["ANXIN_SHIFT_SECONDS"] ?? "8",
+            "--scenarios", "sos,fall,bp_crisis,spo2_low,wander,tachycardia",
+            "--scenario-delay", env["ANXIN_SHIFT_DELAY"] ?? "2",
         ])
         XCTAssertEqual(sim.status, 0, sim.err)
         // The SOS and the fall stay until staff resolve them (the crisis clears with the next normal reading).

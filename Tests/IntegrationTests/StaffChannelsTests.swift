@@ -141,6 +141,38 @@ final class StaffChannelsTests: XCTestCase {
         XCTAssertEqual((detail["alert"] as? [String: Any])?["state"] as? String, "resolved")
     }
 
+    func testStaffAppTopicGetsTheNoticeOverMQTT() async throws {
+        let h = try await GatewayHarness()
+        defer { Task { await h.shutdown() } }
+        try """
+        notify:
+          channels:
+            app: {type: mqtt, topic: anxin/staff/alerts}
+          groups:
+            oncall: [app]
+        """.appendLine(toFile: h.configPath)
+        try await h.start()
+        // A staff app subscribed to the topic (mosquitto_sub, QoS 1, first message).
+        let sub = Process()
+        sub.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_sub")
+        sub.arguments = [
+            "-h", "127.0.0.1", "-p", "\(h.broker.port)", "-t", "anxin/staff/alerts", "-q", "1", "-C", "1", "-W", "15",
+        ]
+        let out = Pipe()
+        sub.standardOutput = out
+        try sub.run()
+        try await Task.sleep(for: .milliseconds(500))
+        try h.publish("imede-sos")
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        sub.waitUntilExit()
+        XCTAssertEqual(sub.terminationStatus, 0, "no notice on the staff topic")
+        let notice = json(Array(data))
+        XCTAssertEqual(notice["rule"] as? String, "sos")
+        XCTAssertEqual(notice["severity"] as? String, "critical")
+        XCTAssertEqual((notice["resident"] as? [String: Any])?["name"] as? String, "张桂兰")
+        XCTAssertTrue((notice["board_url"] as? String ?? notice["url"] as? String ?? "").contains("/board/#/alert/"))
+    }
+
     func testHeartbeatReachesTheHotlineSigned() async throws {
         let h = try await GatewayHarness()
         defer { Task { await h.shutdown() } }
