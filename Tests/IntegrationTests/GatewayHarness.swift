@@ -17,19 +17,10 @@ final class GatewayHarness: @unchecked Sendable {
     let configPath: String
     let profilesDir: URL
 
-    static let shared = URL(fileURLWithPath: "/work/shared/devices")
-
     /// The device messages from shared/devices (topic, payload).
     static func deviceMessage(_ name: String) throws -> (topic: String, payload: [UInt8]) {
         let root = GatewayProcess.repositoryRoot()
-        let candidates = [
-            root.deletingLastPathComponent().appendingPathComponent("shared/devices/\(name).msg"),
-            root.appendingPathComponent("../shared/devices/\(name).msg").standardized,
-            shared.appendingPathComponent("\(name).msg"),
-        ]
-        guard let url = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
-            throw XCTSkip("shared/devices/\(name).msg not found")
-        }
+        let url = root.appendingPathComponent("Tests/Fixtures/devices/\(name).msg")
         var bytes = Array(try Data(contentsOf: url))
         let nl = bytes.firstIndex(of: 10)!
         let topic = String(decoding: bytes[..<nl], as: UTF8.self)

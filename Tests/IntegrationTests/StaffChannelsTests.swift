@@ -141,6 +141,36 @@ final class StaffChannelsTests: XCTestCase {
         XCTAssertEqual((detail["alert"] as? [String: Any])?["state"] as? String, "resolved")
     }
 
+    func testARestartInTheMiddleKeepsTheEscalationSchedule() async throws {
+        let rules = try Self.rules().replacingOccurrences(of: "after: 4s", with: "after: 8s")
+        let h = try await GatewayHarness(rules: rules)
+        try """
+        notify:
+          channels:
+            ward: {type: webhook, url: "\(h.hooks.url(path: "/ward"))"}
+            sup: {type: webhook, url: "\(h.hooks.url(path: "/sup"))"}
+          groups:
+            oncall: [ward]
+            supervisor: [sup]
+        """.appendLine(toFile: h.configPath)
+        defer { Task { await h.shutdown() } }
+        try await h.start()
+        try h.publish("imede-sos")
+        let ward = try await h.hooks.waitFor(count: 1, path: "/ward", timeout: .seconds(5))
+        let opened = ward[0].arrivedAt
+
+        // Stop in the middle of the 8 s wait, start again.
+        XCTAssertEqual(h.gateway.stop(), 0)
+        try await h.start()
+        let sup = try await h.hooks.waitFor(count: 1, path: "/sup", timeout: .seconds(20))
+        let waited = Double(sup[0].arrivedAt - opened) / 1000
+        XCTAssertGreaterThanOrEqual(waited, 7, "the step kept its delay")
+        XCTAssertLessThan(waited, 14, "the step kept its schedule instead of starting over")
+        try await Task.sleep(for: .seconds(2))
+        XCTAssertEqual(h.hooks.requests(path: "/ward").count, 1, "step 0 is not sent again after the restart")
+        XCTAssertEqual(h.hooks.requests(path: "/sup").count, 1)
+    }
+
     func testStaffAppTopicGetsTheNoticeOverMQTT() async throws {
         let h = try await GatewayHarness()
         defer { Task { await h.shutdown() } }

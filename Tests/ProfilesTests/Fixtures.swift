@@ -4,14 +4,17 @@ import XCTest
 
 @testable import Profiles
 
-/// The shipped profiles and the device fixtures of shared/devices.
+/// The shipped profiles and the device fixtures of shared/devices (copied to Tests/Fixtures/devices).
 enum Fixtures {
     /// The repository root (/work/main), found from this file even through a symlinked Tests folder.
     static let repoRoot: URL = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static let profilesFolder = repoRoot.appendingPathComponent("DeviceProfiles").path
-    static let devicesFolder = repoRoot.appendingPathComponent("../shared/devices").standardizedFileURL
+    /// The checked-in copy of shared/devices (a clean clone has no sibling `shared` folder).
+    static let devicesFolder = repoRoot.appendingPathComponent("Tests/Fixtures/devices")
+    /// The team's shared folder, when this checkout sits next to it.
+    static let sharedDevicesFolder = repoRoot.appendingPathComponent("../shared/devices").standardizedFileURL
 
     /// 2026-11-22T00:30:00Z, after every fixture's own time.
     static let receivedAt: EpochMillis = 1_795_307_400_000

@@ -23,6 +23,20 @@ final class ShippedProfilesTests: XCTestCase {
             ])
     }
 
+    /// The checked-in fixtures are the team's shared device shapes, byte for byte (checked when
+    /// this checkout sits next to the shared folder; a clean clone has only the copy).
+    func testCheckedInFixturesMatchTheSharedFolder() throws {
+        let shared = Fixtures.sharedDevicesFolder.path
+        guard FileManager.default.fileExists(atPath: shared) else { return }
+        let names = try FileManager.default.contentsOfDirectory(atPath: shared).filter { $0.hasSuffix(".msg") }.sorted()
+        XCTAssertEqual(names, Fixtures.messageFiles, "copy ../shared/devices to Tests/Fixtures/devices")
+        for n in names {
+            XCTAssertEqual(
+                FileManager.default.contents(atPath: shared + "/" + n),
+                FileManager.default.contents(atPath: Fixtures.devicesFolder.appendingPathComponent(n).path), n)
+        }
+    }
+
     func testEveryFixtureIsCovered() {
         let files = Fixtures.messageFiles
         XCTAssertEqual(files.count, 20)
