@@ -104,6 +104,20 @@ extension WebDriver {
         try await session("POST", "/element/\(element.id)/click")
     }
 
+    /// Runs `body` again (up to `attempts` times) when the page replaced an element it held: a
+    /// live page re-renders a card when its alert changes, between finding and clicking.
+    public func retryingStale<T>(attempts: Int = 5, _ body: () async throws -> T) async throws -> T {
+        var left = attempts
+        while true {
+            do {
+                return try await body()
+            } catch WebDriverError.command(_, let error, _) where error == "stale element reference" && left > 1 {
+                left -= 1
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
+
     /// Types `text` into the element (an input, textarea or contenteditable).
     public func sendKeys(_ element: Element, _ text: String) async throws {
         try await session("POST", "/element/\(element.id)/value", ["text": .string(text)])

@@ -7,15 +7,8 @@ extension OutboxItem {
         var o = JSONObjectText()
         o.string("id", id)
         o.string("alert_id", alertID)
-        o.string("channel", channel)
-        o.string("kind", kind.rawValue)
-        o.string("state", state.rawValue)
-        o.integer("attempts", attempts)
-        o.integer("last_status", lastStatus)
-        o.string("last_error", lastError)
-        o.string("ticket", ticket)
+        addDeliveryFields(&o)
         o.time("created_at", createdAt)
-        o.time("next_attempt_at", nextAttemptAt)
         return o.json
     }
 
@@ -24,6 +17,13 @@ extension OutboxItem {
     public var deliveryJSONText: String {
         var o = JSONObjectText()
         o.string("id", id)
+        addDeliveryFields(&o)
+        o.time("delivered_at", deliveredAt)
+        return o.json
+    }
+
+    /// Where it goes and how its delivery stands, common to both views.
+    private func addDeliveryFields(_ o: inout JSONObjectText) {
         o.string("channel", channel)
         o.string("kind", kind.rawValue)
         o.string("state", state.rawValue)
@@ -32,7 +32,5 @@ extension OutboxItem {
         o.string("last_error", lastError)
         o.string("ticket", ticket)
         o.time("next_attempt_at", nextAttemptAt)
-        o.time("delivered_at", deliveredAt)
-        return o.json
     }
 }

@@ -10,15 +10,7 @@ final class BoardBrowserTests: XCTestCase {
     func harness() async throws -> GatewayHarness {
         let rules = try StaffChannelsTests.rules().replacingOccurrences(of: "after: 4s", with: "after: 6s")
         let h = try await GatewayHarness(rules: rules)
-        try """
-        notify:
-          channels:
-            ward: {type: webhook, url: "\(h.hooks.url(path: "/ward"))"}
-            sup: {type: webhook, url: "\(h.hooks.url(path: "/sup"))"}
-          groups:
-            oncall: [ward]
-            supervisor: [sup]
-        """.appendLine(toFile: h.configPath)
+        try h.addWardAndSupervisorHooks()
         return h
     }
 
@@ -41,20 +33,28 @@ final class BoardBrowserTests: XCTestCase {
         try h.publish("imede-sos")
         let card = try await wd.waitFor("[data-test=alert-card]", timeout: .seconds(5), poll: .milliseconds(10))
         let elapsed = Date().timeIntervalSince(t0)
+        print("SOS published -> card on the board: \(Int(elapsed * 1000)) ms")
         XCTAssertLessThan(elapsed, 1.0, "the SOS took \(elapsed) s to reach the board")
         let alertID = try await wd.attribute(card, "data-alert-id") ?? ""
         XCTAssertFalse(alertID.isEmpty)
         let cardText = try await wd.text(card)
         XCTAssertTrue(cardText.contains("张桂兰"), cardText)
 
-        // Acknowledge it on the page, with a name and a note.
-        try await wd.click(try await wd.findElement("[data-alert-id='\(alertID)'] [data-test=ack]"))
-        if let by = try await wd.findElements("[data-test=by]").first {
-            try await wd.clear(by)
-            try await wd.sendKeys(by, "王芳")
+        // Acknowledge it on the page, with a name and a note. The card re-renders as the alert
+        // changes (the on-call notice is recorded on it), so a stale element is looked up again.
+        try await wd.retryingStale {
+            try await wd.click(try await wd.findElement("[data-alert-id='\(alertID)'] [data-test=ack]"))
         }
-        try await wd.sendKeys(try await wd.waitFor("[data-test=note]"), "已电话联系，护工前往")
-        try await wd.click(try await wd.findElement("[data-test=confirm]"))
+        try await wd.retryingStale {
+            if let by = try await wd.findElements("[data-test=by]").first {
+                try await wd.clear(by)
+                try await wd.sendKeys(by, "王芳")
+            }
+            let note = try await wd.waitFor("[data-test=note]")
+            try await wd.clear(note)
+            try await wd.sendKeys(note, "已电话联系，护工前往")
+            try await wd.click(try await wd.findElement("[data-test=confirm]"))
+        }
         let acked = try await h.eventually {
             let detail = try await h.getJSON("/api/v1/alerts/\(alertID)")
             return (detail["alert"] as? [String: Any])?["state"] as? String == "acknowledged"

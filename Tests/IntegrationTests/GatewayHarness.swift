@@ -75,6 +75,19 @@ final class GatewayHarness: @unchecked Sendable {
             httpPort: httpPort)
     }
 
+    /// Staff channels as webhooks on `hooks`: the on-call group at `/ward`, a supervisor group at `/sup`.
+    func addWardAndSupervisorHooks() throws {
+        try """
+        notify:
+          channels:
+            ward: {type: webhook, url: "\(hooks.url(path: "/ward"))"}
+            sup: {type: webhook, url: "\(hooks.url(path: "/sup"))"}
+          groups:
+            oncall: [ward]
+            supervisor: [sup]
+        """.appendLine(toFile: configPath)
+    }
+
     func start() async throws {
         try gateway.start(environment: ["ANXIN_LOG_LEVEL": "info"])
         let ok = await gateway.waitHealthy(timeout: 60)

@@ -23,15 +23,7 @@ final class StaffChannelsTests: XCTestCase {
 
     func harness(httpExtra: String = "") async throws -> GatewayHarness {
         let h = try await GatewayHarness(rules: try Self.rules(), httpExtra: httpExtra)
-        try """
-        notify:
-          channels:
-            ward: {type: webhook, url: "\(h.hooks.url(path: "/ward"))"}
-            sup: {type: webhook, url: "\(h.hooks.url(path: "/sup"))"}
-          groups:
-            oncall: [ward]
-            supervisor: [sup]
-        """.appendLine(toFile: h.configPath)
+        try h.addWardAndSupervisorHooks()
         return h
     }
 
@@ -144,15 +136,7 @@ final class StaffChannelsTests: XCTestCase {
     func testARestartInTheMiddleKeepsTheEscalationSchedule() async throws {
         let rules = try Self.rules().replacingOccurrences(of: "after: 4s", with: "after: 8s")
         let h = try await GatewayHarness(rules: rules)
-        try """
-        notify:
-          channels:
-            ward: {type: webhook, url: "\(h.hooks.url(path: "/ward"))"}
-            sup: {type: webhook, url: "\(h.hooks.url(path: "/sup"))"}
-          groups:
-            oncall: [ward]
-            supervisor: [sup]
-        """.appendLine(toFile: h.configPath)
+        try h.addWardAndSupervisorHooks()
         defer { Task { await h.shutdown() } }
         try await h.start()
         try h.publish("imede-sos")
