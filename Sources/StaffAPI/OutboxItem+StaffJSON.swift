@@ -9,6 +9,7 @@ extension OutboxItem {
         o.string("alert_id", alertID)
         addDeliveryFields(&o)
         o.time("created_at", createdAt)
+        o.time("next_attempt_at", nextAttemptAt)
         return o.json
     }
 
@@ -18,6 +19,7 @@ extension OutboxItem {
         var o = JSONObjectText()
         o.string("id", id)
         addDeliveryFields(&o)
+        o.time("next_attempt_at", nextAttemptAt)
         o.time("delivered_at", deliveredAt)
         return o.json
     }
@@ -31,6 +33,5 @@ extension OutboxItem {
         o.integer("last_status", lastStatus)
         o.string("last_error", lastError)
         o.string("ticket", ticket)
-        o.time("next_attempt_at", nextAttemptAt)
     }
 }
