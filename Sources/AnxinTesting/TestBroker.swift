@@ -6,7 +6,9 @@ import Foundation
 /// Writes a generated config (and a password file when `users` is given) into its own temp folder,
 /// starts `mosquitto -c`, and returns once the port accepts connections. `stop(.terminate)` lets it save its
 /// persistence file (sessions and queued messages survive `start()` again on the same port);
-/// `stop(.kill)` loses what was not autosaved. Uses only Foundation so any test target can link it.
+/// `stop(.kill)` loses what was not autosaved. With `tls: true` the listener speaks only TLS and demands a client
+/// certificate: a throwaway CA, server and client certificate are made with `openssl` in the temp folder (see
+/// `tlsFiles`), and `publish` uses them. Uses only Foundation so any test target can link it.
 public final class TestBroker: @unchecked Sendable {
     /// How to end the broker process.
     public enum Stop: Sendable {
@@ -14,6 +16,18 @@ public final class TestBroker: @unchecked Sendable {
         case terminate
         /// SIGKILL: a crash.
         case kill
+    }
+
+    /// The certificates of a TLS listener, all in `directory/tls`.
+    public struct TLSFiles: Sendable {
+        /// The CA that signed the broker's certificate and every accepted client certificate.
+        public let authority: TestCertificateAuthority
+        /// The broker's certificate (common name and IP address `127.0.0.1`).
+        public let server: TestCertificateAuthority.Identity
+        /// A client certificate the broker accepts; `publish` presents it.
+        public let client: TestCertificateAuthority.Identity
+        /// Where to put more certificates (another CA, more clients).
+        public let directory: URL
     }
 
     /// What went wrong while running the broker or its tools; says what to look at next.
@@ -27,6 +41,8 @@ public final class TestBroker: @unchecked Sendable {
     public let directory: URL
     public let configFile: URL
     public var logFile: URL { directory.appendingPathComponent("mosquitto.log") }
+    /// The listener's certificates when started with `tls: true`, else `nil`.
+    public let tlsFiles: TLSFiles?
 
     private let lock = NSLock()
     private var process: Process?
@@ -36,14 +52,19 @@ public final class TestBroker: @unchecked Sendable {
     ///   - users: name → password; when non-empty anonymous clients are refused.
     ///   - maxQueuedMessages: per-client queue (mosquitto's default of 1000 would drop in flood tests).
     ///   - extraConfig: more config lines, appended verbatim.
-    public init(users: [String: String] = [:], maxQueuedMessages: Int = 1_000_000, extraConfig: [String] = [])
-        throws
-    {
+    ///   - tls: TLS only on the listener, with `require_certificate true` and `use_identity_as_username false`
+    ///     (the login still needs `users`' passwords).
+    ///   - acl: lines of an `acl_file` (`user`, `topic`, `pattern` with `%u` / `%c`); empty means no ACL file.
+    public init(
+        users: [String: String] = [:], maxQueuedMessages: Int = 1_000_000, extraConfig: [String] = [],
+        tls: Bool = false, acl: [String] = []
+    ) throws {
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("anxin-broker-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         configFile = directory.appendingPathComponent("mosquitto.conf")
         port = try Self.freeLoopbackPort()
+        tlsFiles = tls ? try Self.makeCertificates(in: directory.appendingPathComponent("tls", isDirectory: true)) : nil
 
         var lines = [
             "listener \(port) 127.0.0.1",
@@ -59,6 +80,20 @@ public final class TestBroker: @unchecked Sendable {
             "log_type information",
             "connection_messages true",
         ]
+        if let files = tlsFiles {
+            lines += [
+                "cafile \(files.authority.root.certificateFile.path)",
+                "certfile \(files.server.certificateFile.path)",
+                "keyfile \(files.server.keyFile.path)",
+                "require_certificate true",
+                "use_identity_as_username false",
+            ]
+        }
+        if !acl.isEmpty {
+            let aclFile = directory.appendingPathComponent("acl")
+            try (acl.joined(separator: "\n") + "\n").write(to: aclFile, atomically: true, encoding: .utf8)
+            lines.append("acl_file \(aclFile.path)")
+        }
         if geteuid() == 0 { lines.insert("user root", at: 0) }  // otherwise mosquitto drops to "mosquitto"
         if users.isEmpty {
             lines.append("allow_anonymous true")
@@ -168,6 +203,12 @@ public final class TestBroker: @unchecked Sendable {
         var arguments = ["-h", host, "-p", String(port), "-V", "mqttv5"]
         if let username { arguments += ["-u", username] }
         if let password { arguments += ["-P", password] }
+        if let tlsFiles {
+            arguments += [
+                "--cafile", tlsFiles.authority.root.certificateFile.path,
+                "--cert", tlsFiles.client.certificateFile.path, "--key", tlsFiles.client.keyFile.path,
+            ]
+        }
         return arguments
     }
 
@@ -178,6 +219,14 @@ public final class TestBroker: @unchecked Sendable {
     }
 
     // MARK: - Helpers
+
+    /// A throwaway CA, the broker's certificate for 127.0.0.1 and one client certificate.
+    private static func makeCertificates(in folder: URL) throws -> TLSFiles {
+        let authority = try TestCertificateAuthority(name: "Anxin Test CA", in: folder)
+        return TLSFiles(
+            authority: authority, server: try authority.issue(commonName: "127.0.0.1", for: .server(host: "127.0.0.1")),
+            client: try authority.issue(commonName: "test-publisher", for: .client), directory: folder)
+    }
 
     /// Finds a mosquitto tool in the usual places.
     static func tool(_ name: String) throws -> URL {

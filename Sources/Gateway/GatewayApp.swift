@@ -122,6 +122,10 @@ public final class GatewayApp: Sendable {
                             oldestPendingAgeSeconds: oldest < 0 ? 0 : Double(oldest) / 1000)
                     }))
         }
+        services.append(
+            RetentionService(
+                store: try Store(path: config.databasePath), retentionDays: config.storage.retentionDays, clock: clock,
+                logger: logger))
         services += [
             staff,
             LifecycleService(

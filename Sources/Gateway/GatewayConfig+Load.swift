@@ -92,9 +92,10 @@ extension GatewayConfig {
                     }
                 }
             case "storage":
-                r.mapping(v, allowed: ["path", "batch_interval_ms"]) { k, v in
+                r.mapping(v, allowed: ["path", "batch_interval_ms", "retention_days"]) { k, v in
                     switch k {
                     case "path": if let s = r.string(v) { c.storage.path = resolve(s) }
+                    case "retention_days": if let i = r.int(v, in: 0...36_500) { c.storage.retentionDays = i }
                     default: if let i = r.int(v, in: 1...100) { c.storage.batchIntervalMs = i }
                     }
                 }

@@ -24,6 +24,8 @@ public struct GatewayConfig: Sendable {
         public var path: String?
         /// Readings are committed in batches at most this far apart.
         public var batchIntervalMs = 100
+        /// Readings older than this many days are deleted (`RetentionService`); 0 keeps them forever.
+        public var retentionDays = 180
     }
     public struct HTTP: Sendable {
         public var host = "127.0.0.1"

@@ -114,10 +114,18 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
             loginRefused = false
         } catch {
             let delay = scheduleRetry()
-            emit(
-                .error(
-                    "cannot reach the MQTT broker at \(settings.host):\(settings.port) (\(error.detail)); "
-                        + "retrying in \(Self.seconds(delay))"))
+            if error.kind == .tls {
+                emit(
+                    .error(
+                        "the TLS handshake with the MQTT broker at \(settings.host):\(settings.port) failed "
+                            + "(\(client.tlsFailure ?? error.detail)): check mqtt.tls.ca_file, cert_file and key_file; "
+                            + "retrying in \(Self.seconds(delay))"))
+            } else {
+                emit(
+                    .error(
+                        "cannot reach the MQTT broker at \(settings.host):\(settings.port) (\(error.detail)); "
+                            + "retrying in \(Self.seconds(delay))"))
+            }
         }
     }
 
@@ -136,6 +144,14 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
         let delay = scheduleRetry()
         if wasOnline {
             emit(.disconnected(reason: "\(reason); reconnecting in \(Self.seconds(delay))"))
+        } else if !loginRefused, settings.tls != nil {
+            // Over TLS 1.3 the broker checks the client certificate after the client's handshake has finished,
+            // so a refused certificate shows up as the session ending before CONNACK.
+            emit(
+                .error(
+                    "the MQTT broker ended the TLS session before accepting the login "
+                        + "(\(client.tlsFailure ?? reason)): check that it trusts mqtt.tls.cert_file; "
+                        + "retrying in \(Self.seconds(delay))"))
         } else if !loginRefused {
             emit(
                 .error(

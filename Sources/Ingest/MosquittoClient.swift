@@ -39,6 +39,9 @@ extension MosquittoClientDelegate {
 final class MosquittoClient: @unchecked Sendable {
     private let handle: OpaquePointer
     weak var delegate: MosquittoClientDelegate?
+    /// The first OpenSSL error libmosquitto logged since the last `connect` (for example "certificate verify
+    /// failed", "tlsv13 alert unknown ca"): the reason behind a bare `MOSQ_ERR_TLS` or a dropped TLS session.
+    private(set) var tlsFailure: String?
 
     /// - Parameter cleanStart: `false` for the gateway's persistent session.
     init(clientID: String, cleanStart: Bool) throws(MQTTError) {
@@ -56,6 +59,7 @@ final class MosquittoClient: @unchecked Sendable {
         mosquitto_subscribe_callback_set(h, mosquittoOnSubscribe)
         mosquitto_unsubscribe_callback_set(h, mosquittoOnUnsubscribe)
         mosquitto_publish_callback_set(h, mosquittoOnPublish)
+        mosquitto_log_callback_set(h, mosquittoOnLog)
     }
 
     deinit { mosquitto_destroy(handle) }
@@ -82,6 +86,7 @@ final class MosquittoClient: @unchecked Sendable {
     func connect(host: String, port: Int, keepAlive: Int, sessionExpiry: UInt32?, receiveMaximum: UInt16?)
         throws(MQTTError)
     {
+        tlsFailure = nil
         var properties: OpaquePointer?
         defer { mosquitto_property_free_all(&properties) }
         if let sessionExpiry {
@@ -148,6 +153,17 @@ final class MosquittoClient: @unchecked Sendable {
     /// Sends DISCONNECT (normal disconnection: the session and its queue stay on the broker).
     func disconnect() {
         _ = mosquitto_disconnect_v5(handle, 0, nil)
+    }
+
+    /// Keeps the first OpenSSL error of a connection attempt; other log lines are dropped (the ingest reports
+    /// what matters through `IngestEvent`). The line names a library routine and reason, never payload bytes.
+    fileprivate func noteLog(level: Int32, text: UnsafePointer<CChar>) {
+        guard level == MOSQ_LOG_ERR, tlsFailure == nil else { return }
+        let line = String(cString: text)
+        guard line.hasPrefix("OpenSSL Error") else { return }
+        // "OpenSSL Error[0]: error:0A000086:SSL routines::certificate verify failed" -> the reason after the last ':'
+        let reason = line.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        tlsFailure = reason.isEmpty ? line : reason
     }
 
     /// Text for an MQTT v5 reason code (CONNACK, SUBACK, DISCONNECT).
@@ -258,6 +274,13 @@ private func mosquittoOnSubscribe(
 
 private func mosquittoOnUnsubscribe(_ mosq: OpaquePointer?, _ userdata: UnsafeMutableRawPointer?, _ mid: Int32) {
     client(userdata)?.delegate?.mosquittoDidUnsubscribe(messageID: mid)
+}
+
+private func mosquittoOnLog(
+    _ mosq: OpaquePointer?, _ userdata: UnsafeMutableRawPointer?, _ level: Int32, _ text: UnsafePointer<CChar>?
+) {
+    guard let text else { return }
+    client(userdata)?.noteLog(level: level, text: text)
 }
 
 private func mosquittoOnPublish(_ mosq: OpaquePointer?, _ userdata: UnsafeMutableRawPointer?, _ mid: Int32) {

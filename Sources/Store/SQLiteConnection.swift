@@ -83,6 +83,36 @@ final class SQLiteConnection {
 
     /// True when the main database was opened read-only or is on a read-only file.
     var isReadOnlyFile: Bool { db.map { sqlite3_db_readonly($0, "main") == 1 } ?? true }
+
+    /// Copies this connection's main database into `destination` with SQLite's online backup API.
+    ///
+    /// One `sqlite3_backup_step(-1)` copies every page inside one read transaction, so the copy
+    /// is a consistent snapshot; in WAL mode other connections keep writing meanwhile. A step
+    /// that meets a lock (BUSY, LOCKED) is retried up to `busyRetries` times, `retryDelayMs` apart.
+    func backup(into destination: SQLiteConnection, busyRetries: Int = 50, retryDelayMs: UInt32 = 100)
+        throws(SQLiteError)
+    {
+        let source = try handle("back up database")
+        let target = try destination.handle("back up database")
+        guard let backup = sqlite3_backup_init(target, "main", source, "main") else {
+            try sqliteCheck(sqlite3_errcode(target), target, "start backup")
+            throw SQLiteError(code: SQLiteError.error, message: "start backup: no backup handle")
+        }
+        var rc = sqlite3_backup_step(backup, -1)
+        var retries = 0
+        while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && retries < busyRetries {
+            retries += 1
+            sqlite3_sleep(Int32(retryDelayMs))
+            rc = sqlite3_backup_step(backup, -1)
+        }
+        // finish releases the handle whatever happened; it repeats a step's error code.
+        let finished = sqlite3_backup_finish(backup)
+        if rc != SQLITE_DONE {
+            try sqliteCheck(rc, target, "copy database pages")
+            throw SQLiteError(code: SQLiteError.error, message: "copy database pages: backup did not complete")
+        }
+        try sqliteCheck(finished, target, "finish backup")
+    }
 }
 
 /// A compiled statement. Binding indexes and column indexes follow SQLite (bind from 1, column from 0).
