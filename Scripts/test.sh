@@ -9,8 +9,8 @@ if [ -x Scripts/verify-unit.sh ]; then
   Scripts/verify-unit.sh || exit 1
 fi
 if swift format --version >/dev/null 2>&1; then
-  if ! swift format lint --strict -r Sources Tests Package.swift; then
-    echo "style: run 'swift format -i -r Sources Tests Package.swift' (rules in .swift-format)"
+  if ! swift format lint --strict -r Sources Tests Package.swift Fuzz; then
+    echo "style: run 'swift format -i -r Sources Tests Package.swift Fuzz' (rules in .swift-format)"
     exit 1
   fi
 fi

@@ -114,12 +114,13 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
             loginRefused = false
         } catch {
             let delay = scheduleRetry()
-            if error.kind == .tls {
-                emit(
-                    .error(
-                        "the TLS handshake with the MQTT broker at \(settings.host):\(settings.port) failed "
-                            + "(\(client.tlsFailure ?? error.detail)): check mqtt.tls.ca_file, cert_file and key_file; "
-                            + "retrying in \(Self.seconds(delay))"))
+            if settings.tls != nil, let failure = client.tlsFailure {
+                emit(.error(tlsRefusal(failure, delay: delay)))
+            } else if error.kind == .tls
+                || (settings.tls != nil && ![.connectionRefused, .lookupFailed, .timeout].contains(error.kind))
+            {
+                // A TLS session the broker ends mid-handshake reads as a protocol error (EPROTO).
+                emit(.error(tlsRefusal(error.detail, delay: delay)))
             } else {
                 emit(
                     .error(
@@ -147,17 +148,25 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
         } else if !loginRefused, settings.tls != nil {
             // Over TLS 1.3 the broker checks the client certificate after the client's handshake has finished,
             // so a refused certificate shows up as the session ending before CONNACK.
-            emit(
-                .error(
-                    "the MQTT broker ended the TLS session before accepting the login "
-                        + "(\(client.tlsFailure ?? reason)): check that it trusts mqtt.tls.cert_file; "
-                        + "retrying in \(Self.seconds(delay))"))
+            emit(.error(tlsRefusal(client.tlsFailure ?? reason, delay: delay)))
         } else if !loginRefused {
             emit(
                 .error(
                     "the MQTT broker closed the connection before accepting it (\(reason)); "
                         + "retrying in \(Self.seconds(delay))"))
         }
+    }
+
+    /// What went wrong with TLS, from OpenSSL's reason: our side not trusting the broker's
+    /// certificate, or the broker ending the session (it did not accept our client certificate).
+    /// Which call reports it (connect or a later read) depends on timing; the text does not.
+    private func tlsRefusal(_ failure: String, delay: Double) -> String {
+        if failure.contains("certificate verify failed") || failure.contains("handshake") {
+            return "the TLS handshake with the MQTT broker at \(settings.host):\(settings.port) failed "
+                + "(\(failure)): check mqtt.tls.ca_file, cert_file and key_file; retrying in \(Self.seconds(delay))"
+        }
+        return "the MQTT broker ended the TLS session before accepting the login "
+            + "(\(failure)): check that it trusts mqtt.tls.cert_file; retrying in \(Self.seconds(delay))"
     }
 
     private func scheduleRetry() -> Double {

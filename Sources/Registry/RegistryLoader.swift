@@ -32,7 +32,12 @@ public enum RegistryLoader {
     /// Imports an institution's spreadsheet export (UTF-8 with or without BOM, or
     /// GB18030); the columns are listed in `RegistryCSVColumn`.
     public static func importCSV(path: String) throws(RegistryLoadError) -> RegistrySnapshot {
-        let bytes = try RegistryFile.read(path: path)
+        try importCSV(bytes: try RegistryFile.read(path: path), path: path)
+    }
+
+    /// As `importCSV(path:)`, from bytes already read; `path` only names the source in
+    /// diagnostics. The fuzzer's entry.
+    public static func importCSV(bytes: [UInt8], path: String) throws(RegistryLoadError) -> RegistrySnapshot {
         var log = RegistryDiagnostics(path: path)
         guard let text = RegistryTextDecoding.decodeSpreadsheet(bytes, log: &log) else { throw log.error }
         var reader = RegistryCSVReader(log: log)

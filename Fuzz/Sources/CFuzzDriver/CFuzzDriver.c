@@ -1,0 +1,1 @@
+// Header only: LLVMFuzzerRunDriver is defined by libFuzzer, linked by -sanitize=fuzzer.
