@@ -4,12 +4,10 @@ import Store
 /// The silences in force, kept on the pipeline thread so judging an opening alert needs no query.
 ///
 /// A silence covers a resident, a device or a rule for a while; an alert opened under one is
-/// recorded and shown as silenced, but nobody is notified and it does not escalate. SOS and
-/// falls are never silenced: someone pressed a button or hit the floor.
+/// recorded and shown as silenced, but nobody is notified and it does not escalate. Which rules
+/// may be silenced at all (never SOS or falls) is the rule set's to say: `RuleSet.canSilence`,
+/// asked by the pipeline before it asks the book.
 struct SilenceBook {
-    /// Rules no silence can cover.
-    static let neverSilenced: Set<String> = ["sos", "fall"]
-
     private(set) var silences: [SilenceRecord] = []
 
     init(_ silences: [SilenceRecord] = []) {
@@ -18,8 +16,7 @@ struct SilenceBook {
 
     /// The silence that covers an alert opening now, if any.
     func covering(rule: String, residentID: String?, device: String, at now: EpochMillis) -> SilenceRecord? {
-        guard !Self.neverSilenced.contains(rule) else { return nil }
-        return silences.first { s in
+        silences.first { s in
             guard s.inForce(at: now) else { return false }
             switch s.scope {
             case .rule: return s.target == rule
@@ -29,16 +26,13 @@ struct SilenceBook {
         }
     }
 
+    /// Adds a new silence and forgets those that ended before it began (the list stays short).
     mutating func add(_ s: SilenceRecord) {
+        silences.removeAll { $0.endsAt <= s.createdAt }
         silences.append(s)
     }
 
     mutating func lift(id: Int64) {
         silences.removeAll { $0.id == id }
-    }
-
-    /// Forgets silences that have ended.
-    mutating func prune(now: EpochMillis) {
-        silences.removeAll { !$0.inForce(at: now) && $0.endsAt <= now }
     }
 }
