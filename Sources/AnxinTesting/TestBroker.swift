@@ -30,6 +30,25 @@ public final class TestBroker: @unchecked Sendable {
         public let directory: URL
     }
 
+    /// How often the broker saves its in-memory state (sessions, subscriptions, queued messages) to its
+    /// persistence file. A SIGTERM always saves in full; a SIGKILL loses what changed since the last save.
+    public struct Persistence: Sendable, Hashable {
+        /// `autosave_interval`: seconds between saves (with `autosaveOnChanges` false).
+        public var autosaveIntervalSeconds: Int
+        /// `autosave_on_changes`: count `autosave_interval` in changes instead of seconds.
+        public var autosaveOnChanges: Bool
+
+        public init(autosaveIntervalSeconds: Int, autosaveOnChanges: Bool = false) {
+            self.autosaveIntervalSeconds = autosaveIntervalSeconds
+            self.autosaveOnChanges = autosaveOnChanges
+        }
+
+        /// What tests use by default: a save every second.
+        public static let tests = Persistence(autosaveIntervalSeconds: 1)
+        /// As the shipped `Config/mosquitto.conf`: a save every 60 s, not counted in changes.
+        public static let shipped = Persistence(autosaveIntervalSeconds: 60)
+    }
+
     /// What went wrong while running the broker or its tools; says what to look at next.
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public let description: String
@@ -55,9 +74,10 @@ public final class TestBroker: @unchecked Sendable {
     ///   - tls: TLS only on the listener, with `require_certificate true` and `use_identity_as_username false`
     ///     (the login still needs `users`' passwords).
     ///   - acl: lines of an `acl_file` (`user`, `topic`, `pattern` with `%u` / `%c`); empty means no ACL file.
+    ///   - persistence: how often the broker saves its state (persistence itself is always on).
     public init(
         users: [String: String] = [:], maxQueuedMessages: Int = 1_000_000, extraConfig: [String] = [],
-        tls: Bool = false, acl: [String] = []
+        tls: Bool = false, acl: [String] = [], persistence: Persistence = .tests
     ) throws {
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("anxin-broker-\(UUID().uuidString)", isDirectory: true)
@@ -70,7 +90,8 @@ public final class TestBroker: @unchecked Sendable {
             "listener \(port) 127.0.0.1",
             "persistence true",
             "persistence_location \(directory.path)/",
-            "autosave_interval 1",
+            "autosave_interval \(persistence.autosaveIntervalSeconds)",
+            "autosave_on_changes \(persistence.autosaveOnChanges)",
             "max_queued_messages \(maxQueuedMessages)",
             "max_inflight_messages 100",
             "log_dest file \(logFile.path)",
@@ -132,7 +153,7 @@ public final class TestBroker: @unchecked Sendable {
             let handle = try FileHandle(forWritingTo: stderrFile)
             p.standardOutput = handle
             p.standardError = handle
-            try p.run()
+            try Self.withSignalsUnblocked { try p.run() }
             try? handle.close()
             process = p
         }
@@ -170,6 +191,23 @@ public final class TestBroker: @unchecked Sendable {
     public func restart(_ how: Stop = .terminate) throws {
         try stop(how)
         try start()
+    }
+
+    /// Rewrites the config's autosave settings; a running broker is restarted with SIGTERM (saving its state
+    /// in full) so they take effect at once.
+    public func usePersistence(_ persistence: Persistence) throws {
+        let text = try String(contentsOf: configFile, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            if line.hasPrefix("autosave_interval ") {
+                return "autosave_interval \(persistence.autosaveIntervalSeconds)"
+            }
+            if line.hasPrefix("autosave_on_changes ") {
+                return "autosave_on_changes \(persistence.autosaveOnChanges)"
+            }
+            return String(line)
+        }
+        try lines.joined(separator: "\n").write(to: configFile, atomically: true, encoding: .utf8)
+        if isRunning { try restart(.terminate) }
     }
 
     /// The broker's log so far (connections, refusals, errors).
@@ -226,6 +264,20 @@ public final class TestBroker: @unchecked Sendable {
         return TLSFiles(
             authority: authority, server: try authority.issue(commonName: "127.0.0.1", for: .server(host: "127.0.0.1")),
             client: try authority.issue(commonName: "test-publisher", for: .client), directory: folder)
+    }
+
+    /// Runs `body` (a spawn) with no signal blocked on this thread, so the child starts with an empty mask.
+    ///
+    /// A child inherits the spawning thread's blocked signals, and libdispatch's worker threads (where async
+    /// tests run) block SIGTERM, SIGINT, SIGHUP and more. mosquitto restores the mask it started with around
+    /// each wait, so it would never take SIGTERM: `stop(.terminate)` would time out and fall back to SIGKILL.
+    static func withSignalsUnblocked<T>(_ body: () throws -> T) rethrows -> T {
+        var none = sigset_t()
+        var previous = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        return try body()
     }
 
     /// Finds a mosquitto tool in the usual places.

@@ -18,4 +18,18 @@ public protocol DeliveryOutbox: Sendable {
     func markRetry(_ item: PendingDelivery, result: DeliveryResult, nextAttemptAt: EpochMillis) async throws
     /// Refused for good: kept and shown to staff.
     func markRejected(_ item: PendingDelivery, result: DeliveryResult, at: EpochMillis) async throws
+    /// The system clock stepped back by `delta` ms: move the next attempt of every pending row
+    /// scheduled after `scheduledAfter` (the wall time before the step) back by as much, so each
+    /// waits the time it had left.
+    func clockSteppedBack(by delta: EpochMillis, scheduledAfter: EpochMillis) async throws
+    /// `channel` took a delivery after failing: make its pending rows due at `at`.
+    /// - Returns: how many rows were brought forward.
+    func channelRecovered(_ channel: String, at: EpochMillis) async throws -> Int
+}
+
+extension DeliveryOutbox {
+    /// Outboxes that keep no wall-clock schedule need not move anything.
+    public func clockSteppedBack(by delta: EpochMillis, scheduledAfter: EpochMillis) async throws {}
+    /// Outboxes without a schedule have nothing to bring forward.
+    public func channelRecovered(_ channel: String, at: EpochMillis) async throws -> Int { 0 }
 }

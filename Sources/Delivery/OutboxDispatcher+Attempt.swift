@@ -21,6 +21,14 @@ extension OutboxDispatcher {
             case .accepted, .duplicate:
                 try await outbox.markDelivered(item, result: result, at: now)
                 log.info("delivered", metadata: ["status": "\(result.status.map(String.init) ?? "-")"])
+                if item.attempts > 0 {
+                    // The channel is back after failing: what waits for it goes now, most urgent first,
+                    // instead of each row sleeping out its own backoff.
+                    let moved = try await outbox.channelRecovered(item.channel, at: now)
+                    if moved > 0 {
+                        log.info("channel is back; its waiting deliveries go now", metadata: ["waiting": "\(moved)"])
+                    }
+                }
             case .retry(let afterMs):
                 let next = schedule.nextAttempt(
                     now: now, failures: item.attempts + 1, retryAfterMs: afterMs, random: random())

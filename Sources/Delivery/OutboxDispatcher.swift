@@ -30,6 +30,8 @@ public final class OutboxDispatcher: Service, Sendable {
     let onOutcome: @Sendable (DeliveryOutcome, PendingDelivery) -> Void
     let bell = DispatcherBell()
     let inFlight = Mutex(InFlight())
+    /// Watches for steps of the system clock; nil when the clock is not the system's (tests).
+    let clockSteps: Mutex<ClockStepDetector>?
 
     /// - Parameters:
     ///   - outbox: the durable outbox.
@@ -43,8 +45,10 @@ public final class OutboxDispatcher: Service, Sendable {
         outbox: any DeliveryOutbox, transports: [String: any DeliveryTransport],
         settings: DispatcherSettings = DispatcherSettings(), clock: any WallClock, logger: Logger,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        watchClockSteps: Bool = false,
         onOutcome: @escaping @Sendable (DeliveryOutcome, PendingDelivery) -> Void = { _, _ in }
     ) {
+        self.clockSteps = watchClockSteps ? Mutex(ClockStepDetector()) : nil
         self.outbox = outbox
         self.transports = transports
         self.settings = settings
@@ -72,14 +76,17 @@ public final class OutboxDispatcher: Service, Sendable {
         let schedule = settings.schedule
         await withDiscardingTaskGroup { group in
             while !bell.isStopping && !Task.isCancelled {
+                await followClockSteps()
                 let (busy, full) = occupancy()
                 let free = freeSlots(full: full)
                 var progressed = false
                 if free > 0 {
                     do {
-                        // Over-fetch by the in-flight count so those can be skipped.
+                        // Over-fetch by the in-flight count so those can be skipped: by the ids in flight
+                        // before the read, since one that finishes meanwhile is read as it was.
+                        let flying = inFlight.withLock { $0.ids }
                         let due = try await outbox.due(now: clock.now(), limit: free + busy, excludingChannels: full)
-                        for item in due {
+                        for item in due where !flying.contains(item.id) {
                             guard let transport = transports[item.channel] else {
                                 await park(item, schedule: schedule)
                                 progressed = true
@@ -102,6 +109,22 @@ public final class OutboxDispatcher: Service, Sendable {
                 if progressed { continue }
                 await bell.wait(timeout: await pause(slotsFree: free > 0, full: full))
             }
+        }
+    }
+
+    /// After a step of the system clock back, pending retries keep the wait they had left instead of
+    /// waiting the size of the step on top. (After a step forward they come due early: harmless.)
+    private func followClockSteps() async {
+        let now = clock.now()
+        guard let (step, before) = clockSteps?.withLock({ d in d.look(wall: now).map { ($0, d.previousWall) } }),
+            step < 0, let before
+        else { return }
+        do {
+            try await outbox.clockSteppedBack(by: -step, scheduledAfter: before)
+            logger.warning(
+                "system clock stepped; retries keep the wait they had left", metadata: ["step_ms": "\(step)"])
+        } catch {
+            logger.error("could not move retries after a clock step", metadata: ["error": "\(type(of: error))"])
         }
     }
 

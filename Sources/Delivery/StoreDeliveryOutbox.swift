@@ -22,6 +22,14 @@ public final class StoreDeliveryOutbox: DeliveryOutbox {
         try store.due(now: now, limit: limit, excludingChannels: excludingChannels).map(PendingDelivery.init)
     }
 
+    public func channelRecovered(_ channel: String, at: EpochMillis) async throws -> Int {
+        try store.bringForward(channel: channel, to: at)
+    }
+
+    public func clockSteppedBack(by delta: EpochMillis, scheduledAfter: EpochMillis) async throws {
+        try store.moveOutboxSchedule(back: delta, scheduledAfter: scheduledAfter)
+    }
+
     public func nextDueTime(excludingChannels: Set<String>) async throws -> EpochMillis? {
         try store.nextDueTime(excludingChannels: excludingChannels)
     }

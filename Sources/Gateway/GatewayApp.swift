@@ -37,8 +37,12 @@ public final class GatewayApp: Sendable {
         let store = try Store(path: config.databasePath)
         let readStore = try Store(path: config.databasePath, readOnly: true)
         let outboxStore = try Store(path: config.databasePath)
+        let staffStore = try Store(path: config.databasePath)
+        for s in [store, outboxStore, staffStore] { try s.limitSize(pages: config.storage.maxPages) }
+        // Room held back for alerts if the disk or the size cap is reached (released on SQLITE_FULL).
+        store.refillReserve()
         let accounts = StaffAccounts(
-            store: try Store(path: config.databasePath), clock: clock, bcryptCost: UInt8(config.http.passwordCost),
+            store: staffStore, clock: clock, bcryptCost: UInt8(config.http.passwordCost),
             sessionLifetime: .seconds(config.http.sessionHours * 3600))
         let access = StaffAccessSettings(
             anonymous: AnonymousAccess(rawValue: config.http.effectiveAnonymousRole) ?? .none,
@@ -72,6 +76,7 @@ public final class GatewayApp: Sendable {
             outbox: StoreDeliveryOutbox(store: outboxStore, onChange: { outbox.refreshMetrics() }),
             transports: try deliveryTransports(hotline: hotline, mqtt: ingestSettings),
             settings: hotline.map(DispatcherSettings.init) ?? DispatcherSettings(), clock: clock, logger: logger,
+            watchClockSteps: clock is SystemWallClock,
             onOutcome: { [metrics] outcome, item in
                 metrics.countDelivery(outcome.rawValue)
                 let meta: Logger.Metadata = [

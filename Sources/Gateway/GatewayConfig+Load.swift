@@ -92,10 +92,18 @@ extension GatewayConfig {
                     }
                 }
             case "storage":
-                r.mapping(v, allowed: ["path", "batch_interval_ms", "retention_days"]) { k, v in
+                r.mapping(
+                    v,
+                    allowed: [
+                        "path", "batch_interval_ms", "retention_days", "max_size_mb", "device_readings_per_second",
+                    ]
+                ) { k, v in
                     switch k {
                     case "path": if let s = r.string(v) { c.storage.path = resolve(s) }
                     case "retention_days": if let i = r.int(v, in: 0...36_500) { c.storage.retentionDays = i }
+                    case "max_size_mb": if let i = r.int(v, in: 0...16_000_000) { c.storage.maxSizeMB = i }
+                    case "device_readings_per_second":
+                        if let i = r.int(v, in: 0...1_000_000) { c.storage.deviceReadingsPerSecond = i }
                     default: if let i = r.int(v, in: 1...100) { c.storage.batchIntervalMs = i }
                     }
                 }

@@ -26,6 +26,14 @@ public struct GatewayConfig: Sendable {
         public var batchIntervalMs = 100
         /// Readings older than this many days are deleted (`RetentionService`); 0 keeps them forever.
         public var retentionDays = 180
+        /// The database never grows past this many MiB (`PRAGMA max_page_count`); past it readings are
+        /// shed and alerts still stored, as on a full disk. 0: no cap but the disk's.
+        public var maxSizeMB = 0
+        /// Readings one device may store per second on average (bursts of 100 times that); past it they
+        /// are shed and counted, events never. 0: no limit.
+        public var deviceReadingsPerSecond = 20
+        /// The cap in 4 KiB pages (the store's page size), nil when there is none.
+        public var maxPages: Int? { maxSizeMB > 0 ? maxSizeMB * 256 : nil }
     }
     public struct HTTP: Sendable {
         public var host = "127.0.0.1"

@@ -11,6 +11,16 @@ public final class GatewayMetrics: Sendable {
     public let readingsStored = Atomic<Int>(0)
     /// Readings dropped from memory because the database could not take them for too long.
     public let readingsShed = Atomic<Int>(0)
+    /// Readings dropped because the database or its disk was full.
+    public let readingsShedFull = Atomic<Int>(0)
+    /// Readings dropped from a device sending far more than any device should (its events never are).
+    public let readingsShedFlood = Atomic<Int>(0)
+    /// Why readings cannot be committed: 0 none, 1 full, 2 failing (`StorageTrouble`).
+    public let storageTrouble = Atomic<Int>(0)
+    /// Messages dropped as repeats of the device's previous timestamp-less message (QoS 1 redeliveries).
+    public let messagesRepeated = Atomic<Int>(0)
+    /// Steps of the system clock the pipeline noticed.
+    public let clockSteps = Atomic<Int>(0)
     public let eventsReceived = Atomic<Int>(0)
     public let unregisteredObservations = Atomic<Int>(0)
     public let outboxDepth = Atomic<Int>(0)
@@ -78,9 +88,21 @@ public final class GatewayMetrics: Sendable {
         counter(
             "anxin_readings_stored_total", "Readings committed to the database.",
             readingsStored.load(ordering: .relaxed))
+        out +=
+            "# HELP anxin_readings_shed_total Readings dropped, by reason (alerts and events are never shed).\n# TYPE anxin_readings_shed_total counter\n"
+        out += "anxin_readings_shed_total{reason=\"commit_failing\"} \(readingsShed.load(ordering: .relaxed))\n"
+        out += "anxin_readings_shed_total{reason=\"database_full\"} \(readingsShedFull.load(ordering: .relaxed))\n"
+        out += "anxin_readings_shed_total{reason=\"device_flood\"} \(readingsShedFlood.load(ordering: .relaxed))\n"
+        gauge(
+            "anxin_storage_full", "1 while the database or its disk is full (readings are being shed).",
+            storageTrouble.load(ordering: .relaxed) == 1 ? 1 : 0)
         counter(
-            "anxin_readings_shed_total", "Readings dropped because commits kept failing (alerts are never shed).",
-            readingsShed.load(ordering: .relaxed))
+            "anxin_messages_repeated_total",
+            "Timestamp-less messages dropped as byte-identical repeats of the device's previous one within 10 s.",
+            messagesRepeated.load(ordering: .relaxed))
+        counter(
+            "anxin_clock_steps_total", "Steps of the system clock noticed against the monotonic clock.",
+            clockSteps.load(ordering: .relaxed))
         counter("anxin_events_received_total", "Device events decoded.", eventsReceived.load(ordering: .relaxed))
         counter(
             "anxin_unregistered_observations_total", "Readings and events from devices bound to no resident.",

@@ -39,17 +39,40 @@ public final class Pipeline: @unchecked Sendable {
     private var pendingReadings: [Reading] = []
     /// Devices heard through events only, so unknown devices are recorded too.
     private var pendingEventDevices: [(device: String, profile: String, at: EpochMillis, registered: Bool)] = []
+    /// When the oldest pending reading was received, on the monotonic clock (``Pipeline/monotonicNow()``),
+    /// so a step of the system clock never holds a batch back or commits it early.
     private var pendingOldestReceivedAt: EpochMillis?
     private var decisions: [Decision] = []
+    /// Latest vitals by resident id, for incidents.
     var latest: [String: LatestVitals] = [:]
+    /// Latest vitals of devices bound to no resident, by device id; bounded (cleared when full).
+    var latestUnbound: [String: LatestVitals] = [:]
+    static let maxLatestUnbound = 10_000
+    /// Readings per device per second past which they are shed (events never are).
+    private var floodGuard: DeviceFloodGuard
+    /// Repeats of timestamp-less messages (QoS 1 redeliveries).
+    private var redeliveries = RedeliveryFilter()
+    /// Monotonic time of the current loop turn.
+    private var loopMonotonic: EpochMillis = 0
+    private var lastFloodLog: EpochMillis = 0
+    /// The last engine tick, monotonic time.
     private var lastTick: EpochMillis = 0
+    private var clockSteps = ClockStepDetector()
     private lazy var commitAfterMs = EpochMillis(max(1, config.storage.batchIntervalMs * 4 / 5 - 10))
-    /// After a failed commit (disk full, I/O error) the next try waits this long, so a broken
-    /// disk is not hammered every loop; what is pending stays in memory meanwhile.
+    /// After a failed commit (disk full, I/O error) readings are tried again from this monotonic time,
+    /// so a broken disk is not hammered every loop; they stay in memory meanwhile.
     private var retryCommitAfter: EpochMillis = 0
     private var lastCommitErrorLog: EpochMillis = 0
     /// Readings held in memory at most while commits fail; older ones are shed (counted).
     static let maxPendingReadings = 500_000
+    /// The bound while the database is full: space may not come back soon.
+    static let maxPendingReadingsWhenFull = 100_000
+    /// Readings per transaction while catching up after storage trouble.
+    static let recoveryChunk = 5_000
+    /// Rule state drained from the engine and not yet committed.
+    private var pendingState: [String: [UInt8]?] = [:]
+    /// Why storage is failing, nil while commits succeed.
+    private var storageTrouble: StorageTrouble?
 
     // Shared with other threads.
     private let inbox = Mutex<Inbox>(Inbox())
@@ -84,6 +107,11 @@ public final class Pipeline: @unchecked Sendable {
         engine.restoreState((try? store.loadRuleState()) ?? [:])
         silences = SilenceBook((try? store.silencesInForce(at: clock.now())) ?? [])
         pendingReadings.reserveCapacity(4096)
+        let rate = config.storage.deviceReadingsPerSecond
+        floodGuard =
+            rate > 0
+            ? DeviceFloodGuard(ratePerSecond: Double(rate), burst: Double(rate) * 100)
+            : DeviceFloodGuard(ratePerSecond: .infinity, burst: .infinity)
     }
 
     // MARK: control from other threads
@@ -127,17 +155,20 @@ public final class Pipeline: @unchecked Sendable {
             metrics.pipelineLoops.add(1, ordering: .relaxed)
             let stopping = stopRequested.load(ordering: .acquiring)
             batch = handoff.popBatch(max: 512, timeoutMs: stopping ? 0 : 10)
+            loopMonotonic = Self.monotonicNow()
             for m in batch { handle(m) }
-            let now = clock.now()
-            if now - lastTick >= 1000 {
-                lastTick = now
+            let mono = Self.monotonicNow()
+            if mono - lastTick >= 1000 {
+                let now = clock.now()
+                noticeClockStep(wall: now, monotonic: mono)
+                lastTick = mono
                 engine.tick(now: now, connected: isConnected(), into: &decisions)
                 if !decisions.isEmpty { commit(now: now) }
             }
             serviceInbox()
             // Commit early enough that the oldest reading waits at most the batch interval,
             // allowing for the loop's 10 ms wake-up and the commit itself.
-            if let oldest = pendingOldestReceivedAt, clock.now() - oldest >= commitAfterMs {
+            if let oldest = pendingOldestReceivedAt, Self.monotonicNow() - oldest >= commitAfterMs {
                 commit(now: clock.now())
             }
             if stopping && batch.isEmpty {
@@ -158,6 +189,12 @@ public final class Pipeline: @unchecked Sendable {
             metrics.countRejected(failure.reason)
             logger.debug(
                 "message rejected", metadata: ["reason": "\(failure.reason.rawValue)", "detail": "\(failure.message)"])
+            return
+        }
+        if let first = output.observations.first, first.stampedOnReceipt,
+            redeliveries.isRepeat(device: first.device, topic: m.topic, payload: m.payload, now: loopMonotonic)
+        {
+            metrics.messagesRepeated.add(1, ordering: .relaxed)
             return
         }
         if !output.sentinels.isEmpty {
@@ -184,79 +221,198 @@ public final class Pipeline: @unchecked Sendable {
                         residentID: registry.residents[$0].id, thresholds: registry.residents[$0].thresholds,
                         homeZone: registry.residents[$0].homeZone)
                 } ?? .unbound
-            let key = ctx.residentID ?? "device:" + obs.device
             switch obs {
             case .reading(let r):
+                guard floodGuard.admit(r.device, now: loopMonotonic) else {
+                    shedFlood(r.device)
+                    continue
+                }
                 pendingReadings.append(r)
-                latest[key, default: LatestVitals()].note(r)
+                if let id = ctx.residentID {
+                    latest[id, default: LatestVitals()].note(r)
+                } else {
+                    if latestUnbound.count >= Self.maxLatestUnbound && latestUnbound[r.device] == nil {
+                        latestUnbound.removeAll(keepingCapacity: true)
+                    }
+                    latestUnbound[r.device, default: LatestVitals()].note(r)
+                }
             case .event(let e):
                 metrics.eventsReceived.add(1, ordering: .relaxed)
                 pendingEventDevices.append((e.device, output.profile, e.receivedAt, index != nil))
             }
             engine.observe(obs, context: ctx, into: &decisions)
         }
-        if pendingOldestReceivedAt == nil, !output.observations.isEmpty { pendingOldestReceivedAt = m.receivedAt }
+        if pendingOldestReceivedAt == nil, !output.observations.isEmpty {
+            // The time spent in the hand-off, carried over to the monotonic clock.
+            pendingOldestReceivedAt = Self.monotonicNow() - max(0, clock.now() - m.receivedAt)
+        }
         if decisions.count > before {
             // Alerts are committed at once, emergencies with their outbox row, before the next message.
             let emergency = decisions[before...].contains { $0.toHotline }
             commit(now: clock.now())
             if emergency {
-                metrics.emergencyCommitWindow.record(seconds: Double(clock.now() - m.receivedAt) / 1000)
+                metrics.emergencyCommitWindow.record(seconds: Double(max(0, clock.now() - m.receivedAt)) / 1000)
             }
         }
     }
 
     /// Writes pending readings, alert decisions and changed rule state in one transaction.
+    ///
+    /// When that fails (a full disk or database size cap, an I/O error), alerts must still flow: they
+    /// are committed without the readings, if need be after releasing the store's reserve. Readings
+    /// stay in memory and are retried every few seconds in chunks (so what fits is stored), but on a
+    /// full store only once the reserve could be filled back, so they never eat the room kept for
+    /// alerts. Past a bound the oldest are shed (counted).
     func commit(now: EpochMillis) {
         guard !pendingReadings.isEmpty || !decisions.isEmpty || !pendingEventDevices.isEmpty else {
             pendingOldestReceivedAt = nil
             return
         }
-        guard now >= retryCommitAfter else { return }
+        for (key, blob) in engine.drainChangedState() { pendingState[key] = blob }
+        if storageTrouble == nil {
+            do {
+                try write(readings: pendingReadings.count, now: now)
+                return
+            } catch {
+                storageFailed(error, now: now)
+            }
+        }
+        // Storage is in trouble: alerts first, on their own, at once; the rest with the readings' retries.
+        let retryDue = Self.monotonicNow() >= retryCommitAfter
+        if !decisions.isEmpty || (retryDue && (!pendingEventDevices.isEmpty || !pendingState.isEmpty)) {
+            do {
+                try write(readings: 0, now: now)
+            } catch {
+                var failure = error
+                if store.releaseReserve() {
+                    logger.warning("storage full: released the reserve for alerts")
+                    do {
+                        try write(readings: 0, now: now)
+                    } catch let again {
+                        failure = again
+                    }
+                }
+                if !decisions.isEmpty { storageFailed(failure, now: now) }
+            }
+        }
+        guard !pendingReadings.isEmpty, retryDue else { return }
+        if storageTrouble == .full, !store.refillReserve() {
+            retryCommitAfter = Self.monotonicNow() + 5000
+            return
+        }
+        do {
+            while !pendingReadings.isEmpty {
+                try write(readings: min(pendingReadings.count, Self.recoveryChunk), now: now)
+            }
+            storageRecovered()
+        } catch {
+            storageFailed(error, now: now)
+        }
+    }
+
+    /// One transaction: the first `readings` pending readings, devices heard through events, decisions
+    /// and rule state.
+    private func write(readings count: Int, now: EpochMillis) throws {
         var changed: [String] = []
         var incidents = 0
         var stored = 0
         // An emergency's outbox row needs a durable (synchronous=FULL) commit.
         let durable = decisions.contains { $0.toHotline }
-        do {
-            try store.inTransaction(durable: durable) {
-                for r in pendingReadings where try store.appendReading(r) { stored += 1 }
-                for e in pendingEventDevices {
-                    try store.noteDevice(e.device, profile: e.profile, seenAt: e.at, registered: e.registered)
-                }
-                notices = 0
-                for d in decisions {
-                    if try apply(d, now: now) { incidents += 1 }
-                    changed.append(d.alertID)
-                }
-                for (key, blob) in engine.drainChangedState() { try store.saveRuleState(key: key, blob: blob) }
+        try store.inTransaction(durable: durable) {
+            for r in pendingReadings[..<count] where try store.appendReading(r) { stored += 1 }
+            for e in pendingEventDevices {
+                try store.noteDevice(e.device, profile: e.profile, seenAt: e.at, registered: e.registered)
             }
-        } catch {
-            retryCommitAfter = now + 500
-            if now - lastCommitErrorLog >= 10_000 {
-                lastCommitErrorLog = now
-                logger.error(
-                    "commit failed; alerts and readings are kept in memory and retried",
-                    metadata: ["error": "\(error)", "pending_readings": "\(pendingReadings.count)"])
+            notices = 0
+            for d in decisions {
+                if try apply(d, now: now) { incidents += 1 }
+                changed.append(d.alertID)
             }
-            if pendingReadings.count > Self.maxPendingReadings {
-                let shed = pendingReadings.count - Self.maxPendingReadings
-                pendingReadings.removeFirst(shed)
-                metrics.readingsShed.add(shed, ordering: .relaxed)
-            }
-            return
+            for (key, blob) in pendingState { try store.saveRuleState(key: key, blob: blob) }
         }
-        metrics.readingsStored.add(stored, ordering: .relaxed)
-        if let oldest = pendingOldestReceivedAt {
-            metrics.commitWindow.record(seconds: Double(clock.now() - oldest) / 1000)
+        if count > 0 {
+            metrics.readingsStored.add(stored, ordering: .relaxed)
+            if count == pendingReadings.count {
+                if let oldest = pendingOldestReceivedAt {
+                    metrics.commitWindow.record(seconds: Double(max(0, Self.monotonicNow() - oldest)) / 1000)
+                }
+                pendingReadings.removeAll(keepingCapacity: true)
+                pendingOldestReceivedAt = nil
+            } else {
+                pendingReadings.removeFirst(count)
+            }
         }
-        pendingReadings.removeAll(keepingCapacity: true)
+        pendingState.removeAll(keepingCapacity: true)
         pendingEventDevices.removeAll(keepingCapacity: true)
-        pendingOldestReceivedAt = nil
         decisions.removeAll(keepingCapacity: true)
         if incidents > 0 || notices > 0 { onIncidentQueued() }
         notices = 0
         if !changed.isEmpty { onAlertsChanged(changed) }
+    }
+
+    /// Readings could not be committed: say why (once in a while), keep them for the next try and
+    /// shed the oldest past the bound.
+    private func storageFailed(_ error: any Error, now: EpochMillis) {
+        let full = (error as? SQLiteError)?.code == SQLiteError.full
+        let reason = full ? StorageTrouble.full : .failing
+        if storageTrouble != reason {
+            storageTrouble = reason
+            metrics.storageTrouble.store(reason.rawValue, ordering: .relaxed)
+        }
+        retryCommitAfter = Self.monotonicNow() + (full ? 5000 : 500)
+        if Self.monotonicNow() - lastCommitErrorLog >= 10_000 || lastCommitErrorLog == 0 {
+            lastCommitErrorLog = Self.monotonicNow()
+            logger.error(
+                full
+                    ? "database full: alerts are still committed; readings are kept in memory, then shed"
+                    : "commit failed; alerts and readings are kept in memory and retried",
+                metadata: ["error": "\(error)", "pending_readings": "\(pendingReadings.count)"])
+        }
+        let bound = full ? Self.maxPendingReadingsWhenFull : Self.maxPendingReadings
+        if pendingReadings.count > bound {
+            let shed = pendingReadings.count - bound
+            pendingReadings.removeFirst(shed)
+            if full {
+                metrics.readingsShedFull.add(shed, ordering: .relaxed)
+            } else {
+                metrics.readingsShed.add(shed, ordering: .relaxed)
+            }
+        }
+    }
+
+    /// Readings commit again: clear the alarm and fill the reserve back.
+    private func storageRecovered() {
+        storageTrouble = nil
+        metrics.storageTrouble.store(0, ordering: .relaxed)
+        retryCommitAfter = 0
+        let refilled = store.refillReserve()
+        logger.notice("storage has room again; readings are committed", metadata: ["reserve_full": "\(refilled)"])
+    }
+
+    /// A reading shed by the flood guard: counted, and logged at most once a minute.
+    private func shedFlood(_ device: String) {
+        metrics.readingsShedFlood.add(1, ordering: .relaxed)
+        if loopMonotonic - lastFloodLog >= 60_000 || lastFloodLog == 0 {
+            lastFloodLog = loopMonotonic
+            logger.warning(
+                "device sends far more readings than any device should; shedding its excess readings (events are kept)",
+                metadata: [
+                    "device": "\(device)", "readings_per_second_allowed": "\(Int(floodGuard.ratePerSecond))",
+                ])
+        }
+    }
+
+    /// Milliseconds on the monotonic clock (never stepped, counts from boot).
+    static func monotonicNow() -> EpochMillis { ClockStepDetector.monotonicNow() }
+
+    /// A step of the system clock since the last tick is passed to the engine, so its timers keep
+    /// the time they had left.
+    private func noticeClockStep(wall: EpochMillis, monotonic: EpochMillis) {
+        guard let step = clockSteps.look(wall: wall, monotonic: monotonic) else { return }
+        engine.clockJumped(by: step)
+        metrics.clockSteps.add(1, ordering: .relaxed)
+        logger.warning(
+            "system clock stepped; timers keep the time they had left", metadata: ["step_ms": "\(step)"])
     }
 
     // MARK: staff commands and reload
@@ -286,6 +442,14 @@ public final class Pipeline: @unchecked Sendable {
 
 }
 
+/// Why the pipeline cannot commit readings, for `/healthz` and the metrics (0: no trouble).
+enum StorageTrouble: Int, Sendable {
+    /// `SQLITE_FULL`: the disk or the database size cap (`storage.max_size_mb`).
+    case full = 1
+    /// Any other failure (I/O error, a lock held too long).
+    case failing = 2
+}
+
 /// Alert ids: time-ordered, unique within a gateway.
 enum AlertIDs {
     private static let counter = Atomic<Int>(0)
@@ -297,5 +461,15 @@ enum AlertIDs {
         let ms = EpochMillis((Date().timeIntervalSince1970 * 1000).rounded())
         let n = counter.add(1, ordering: .relaxed).newValue
         return "A" + String(ms, radix: 36).uppercased() + "-" + prefix.uppercased() + String(n, radix: 36).uppercased()
+    }
+}
+
+extension Observation {
+    /// Stamped with the receive time: the shape carries no time of its own.
+    var stampedOnReceipt: Bool {
+        switch self {
+        case .reading(let r): r.flags.contains(.receiveTime)
+        case .event(let e): e.flags.contains(.receiveTime)
+        }
     }
 }

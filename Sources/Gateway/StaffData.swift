@@ -185,6 +185,13 @@ final class StaffData: StaffDataSource {
 
     func health() async -> (ok: Bool, reason: String?) {
         if !ingest.isConnected { return (false, "not connected to the MQTT broker") }
+        switch metrics.storageTrouble.load(ordering: .relaxed) {
+        case StorageTrouble.full.rawValue:
+            return (false, "database full: alerts are still stored and sent, readings are being shed")
+        case StorageTrouble.failing.rawValue:
+            return (false, "database commits are failing: readings are held in memory")
+        default: break
+        }
         if !outbox.store.isWritable() { return (false, "database is not writable") }
         return (true, nil)
     }

@@ -6,19 +6,39 @@ extension RuleEngine {
     /// Durations use the observation's measured time; an observation older than the last one a rule
     /// judged for the same subject is not judged again by that rule. The receive time marks the device
     /// as heard (silence) and starts escalation timers of what it opens.
+    ///
+    /// A device bound to no resident is judged (an SOS from it still opens an alert), but its liveness
+    /// is not watched and its state is dropped once nothing is in progress, so devices that send under
+    /// ever new ids (misconfigured or spoofed) cannot grow the engine's state without bound.
     public func observe(_ observation: Observation, context: SubjectContext, into decisions: inout [Decision]) {
+        let unbound = context.residentID == nil
         switch observation {
         case .reading(let r):
-            noteHeard(
-                r.device, at: r.receivedAt, residentID: context.residentID, trigger: Self.trigger(of: r),
-                measuredAt: r.measuredAt, into: &decisions)
+            if !unbound || devices[r.device] != nil {
+                noteHeard(
+                    r.device, at: r.receivedAt, residentID: context.residentID, trigger: Self.trigger(of: r),
+                    measuredAt: r.measuredAt, into: &decisions)
+            }
             judge(reading: r, context, &decisions)
+            if unbound { forgetIfIdle("device:" + r.device) }
         case .event(let e):
-            noteHeard(
-                e.device, at: e.receivedAt, residentID: context.residentID, trigger: .event(e.kind),
-                measuredAt: e.measuredAt, into: &decisions)
+            if !unbound || devices[e.device] != nil {
+                noteHeard(
+                    e.device, at: e.receivedAt, residentID: context.residentID, trigger: .event(e.kind),
+                    measuredAt: e.measuredAt, into: &decisions)
+            }
             judge(event: e, context, &decisions)
+            if unbound { forgetIfIdle("device:" + e.device) }
         }
+    }
+
+    /// Drops an unbound device's subject when it holds no alert, bed watch or run in progress.
+    func forgetIfIdle(_ key: String) {
+        guard let st = subjects[key], st.alerts.isEmpty, st.beds.isEmpty,
+            st.progress.values.allSatisfy({ $0.run == nil && $0.backfill == nil })
+        else { return }
+        subjects.removeValue(forKey: key)
+        markSubject(key)
     }
 
     static func trigger(of r: Reading) -> Trigger {

@@ -159,3 +159,37 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// After the system clock stepped back `delta` ms: moves the next attempt of every pending row
+    /// scheduled after `scheduledAfter` (wall time before the step) back by as much.
+    /// - Returns: the number of rows moved.
+    @discardableResult
+    public func moveOutboxSchedule(back delta: EpochMillis, scheduledAfter: EpochMillis) throws(SQLiteError) -> Int {
+        try writeTransaction("move outbox schedule", durability: .preferred) { () throws(SQLiteError) -> Int in
+            try execute(
+                "UPDATE outbox SET next_attempt_at = next_attempt_at - ? WHERE state = 'pending' AND next_attempt_at > ?",
+                "move outbox schedule"
+            ) { s throws(SQLiteError) in
+                try s.bind(1, delta)
+                try s.bind(2, scheduledAfter)
+            }
+        }
+    }
+
+    /// Makes every pending row of `channel` scheduled after `at` due at `at` (the channel answers again).
+    /// - Returns: the number of rows brought forward.
+    @discardableResult
+    public func bringForward(channel: String, to at: EpochMillis) throws(SQLiteError) -> Int {
+        try writeTransaction("bring deliveries forward", durability: .preferred) { () throws(SQLiteError) -> Int in
+            try execute(
+                "UPDATE outbox SET next_attempt_at = ? WHERE state = 'pending' AND channel = ? AND next_attempt_at > ?",
+                "bring deliveries forward"
+            ) { s throws(SQLiteError) in
+                try s.bind(1, at)
+                try s.bind(2, channel)
+                try s.bind(3, at)
+            }
+        }
+    }
+}

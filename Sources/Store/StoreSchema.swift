@@ -187,5 +187,12 @@ enum StoreSchema {
         );
         CREATE INDEX audit_by_at ON audit_log (at, id);
         """,
+        // 3: pages held back for alerts when the database or its disk is full (Store+Reserve).
+        """
+        CREATE TABLE reserve (
+            id   INTEGER PRIMARY KEY,
+            pad  BLOB NOT NULL
+        );
+        """,
     ]
 }

@@ -13,6 +13,22 @@ struct Anxin: AsyncParsableCommand {
             Run.self, Check.self, Decode.self, Simulate.self, RegistryCommand.self, OutboxCommand.self,
             StaffCommand.self, BackupCommand.self, RestoreCommand.self, PurgeCommand.self,
         ])
+
+    static func main() async {
+        await main(Self.arguments())
+    }
+
+    /// The command's arguments. Some LD_PRELOAD shims (libfaketime, used by the clock-step tests)
+    /// leave the Swift runtime without argv; the kernel's copy in /proc/self/cmdline still has them.
+    static func arguments() -> [String] {
+        if !CommandLine.arguments.isEmpty { return Array(CommandLine.arguments.dropFirst()) }
+        guard let bytes = FileManager.default.contents(atPath: "/proc/self/cmdline") else { return [] }
+        var parts = bytes.split(separator: 0, omittingEmptySubsequences: false).map {
+            String(decoding: $0, as: UTF8.self)
+        }
+        if parts.last == "" { parts.removeLast() }
+        return Array(parts.dropFirst())
+    }
 }
 
 struct ConfigOption: ParsableArguments {

@@ -32,9 +32,14 @@ final class GatewayHarness: @unchecked Sendable {
     /// - Parameters:
     ///   - extraConfig: YAML appended to the config (`notify:` channels, `http:` is already set).
     ///   - rules: a rules file's text, written next to the config and named in it.
+    ///   - storageExtra: more `storage:` keys, e.g. `, max_size_mb: 2`.
+    ///   - databaseFolder: where the database lives (default: the harness folder).
+    ///   - deviceReadingsPerSecond: the per-device flood guard; off (0) unless a test is about it,
+    ///     since tests push rates no real device sends.
     init(
         hotlineDefault: HotlineReceiver.Reply = .accepted(ticket: "T-1"), extraConfig: String = "",
-        rules: String? = nil, httpExtra: String = "", registry: String? = nil
+        rules: String? = nil, httpExtra: String = "", registry: String? = nil, storageExtra: String = "",
+        deviceReadingsPerSecond: Int = 0, databaseFolder: URL? = nil
     ) async throws {
         dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("anxin-it-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -45,8 +50,11 @@ final class GatewayHarness: @unchecked Sendable {
         _ = try await hooks.start()
         try Data(secret).write(to: dir.appendingPathComponent("hotline.secret"))
         profilesDir = dir.appendingPathComponent("profiles")
+        // Resolved first: in a checkout where DeviceProfiles is a symlink, a copy of the link would
+        // let the tests below edit the real folder.
         try FileManager.default.copyItem(
-            at: GatewayProcess.repositoryRoot().appendingPathComponent("DeviceProfiles"), to: profilesDir)
+            at: GatewayProcess.repositoryRoot().appendingPathComponent("DeviceProfiles").resolvingSymlinksInPath(),
+            to: profilesDir)
         for f in try FileManager.default.contentsOfDirectory(atPath: profilesDir.path) where !f.hasSuffix(".yaml") {
             try FileManager.default.removeItem(at: profilesDir.appendingPathComponent(f))
         }
@@ -57,7 +65,7 @@ final class GatewayHarness: @unchecked Sendable {
             gateway_id: it-01
             timezone: Asia/Shanghai
             mqtt: {host: 127.0.0.1, port: \(broker.port), client_id: anxin-it}
-            storage: {path: \(dir.path)/anxin.db}
+            storage: {path: \((databaseFolder ?? dir).path)/anxin.db, device_readings_per_second: \(deviceReadingsPerSecond)\(storageExtra)}
             profiles: [profiles]
             registry: registry.yaml
             http: {listen: "127.0.0.1:\(httpPort)"\(httpExtra)}
@@ -88,8 +96,8 @@ final class GatewayHarness: @unchecked Sendable {
         """.appendLine(toFile: configPath)
     }
 
-    func start() async throws {
-        try gateway.start(environment: ["ANXIN_LOG_LEVEL": "info"])
+    func start(environment: [String: String] = [:]) async throws {
+        try gateway.start(environment: ["ANXIN_LOG_LEVEL": "info"].merging(environment) { $1 })
         let ok = await gateway.waitHealthy(timeout: 60)
         if !ok { XCTFail("gateway did not become healthy; log:\n\(gateway.log)") }
         // /healthz answers once connected; subscriptions are acknowledged only at "gateway ready".

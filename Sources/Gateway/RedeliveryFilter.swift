@@ -1,0 +1,51 @@
+import AnxinCore
+
+/// Drops a message that repeats, byte for byte, the previous message of the same device within
+/// ``window`` ms, when its shape carries no timestamp of its own.
+///
+/// Readings with the device's own measured time are deduplicated by the store (same device, kind,
+/// time and value is one row) and alerts by the engine (one unresolved alert per subject and rule).
+/// Shapes without a timestamp are stamped with the receive time, so a QoS 1 redelivery (a device
+/// resending because its acknowledgement was lost) would otherwise be a second reading. Only the
+/// device's previous message is compared, so "left bed, back, left bed" is three messages.
+///
+/// Owned by the pipeline thread; entries older than the window are swept, so the table holds only
+/// devices heard in the last ``window`` ms.
+struct RedeliveryFilter {
+    /// How long an identical payload counts as the same message.
+    static let window: EpochMillis = 10_000
+
+    private var last: [String: (hash: UInt64, at: EpochMillis)] = [:]
+    private var lastSweep: EpochMillis = 0
+
+    /// Devices remembered now.
+    var trackedDevices: Int { last.count }
+
+    /// True when `payload` from `device` repeats its previous message within the window (monotonic
+    /// `now`); records it otherwise.
+    mutating func isRepeat(device: String, topic: String, payload: [UInt8], now: EpochMillis) -> Bool {
+        if now - lastSweep >= Self.window {
+            lastSweep = now
+            last = last.filter { now - $0.value.at < Self.window }
+        }
+        let h = Self.hash(topic, payload)
+        if let prev = last[device], prev.hash == h, now - prev.at < Self.window {
+            return true
+        }
+        last[device] = (h, now)
+        return false
+    }
+
+    /// FNV-1a over the topic and the payload.
+    static func hash(_ topic: String, _ payload: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in topic.utf8 {
+            h = (h ^ UInt64(b)) &* 0x100_0000_01b3
+        }
+        h = (h ^ 0xff) &* 0x100_0000_01b3
+        for b in payload {
+            h = (h ^ UInt64(b)) &* 0x100_0000_01b3
+        }
+        return h
+    }
+}
