@@ -2,6 +2,8 @@
 # Installs the Debian packages Anxin builds and tests with (idempotent; needs root or sudo).
 set -euo pipefail
 pkgs=(mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev sqlite3 pkg-config python3 curl openssl)
+# libfaketime moves the wall clock the gateway sees in the clock-step fault test.
+pkgs+=(faketime)
 # Headless Chromium and its WebDriver drive the duty board in the browser tests.
 [ "${ANXIN_WITH_BROWSER:-1}" = 1 ] && pkgs+=(chromium chromium-driver fonts-noto-cjk)
 [ "${ANXIN_WITH_SYSTEMD:-0}" = 1 ] && pkgs+=(systemd)

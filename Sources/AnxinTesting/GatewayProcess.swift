@@ -13,8 +13,14 @@ public final class GatewayProcess: @unchecked Sendable {
     public let httpPort: Int
     private var process: Process?
 
-    /// The `anxin` binary built next to the tests (`.build/debug/anxin`).
+    /// The `anxin` binary built next to the tests (`.build/debug/anxin`), or `ANXIN_BINARY` when set
+    /// (Scripts/soak.sh runs the tests against a release build).
     public static func builtBinary(file: StaticString = #filePath) -> String {
+        if let given = ProcessInfo.processInfo.environment["ANXIN_BINARY"], !given.isEmpty,
+            FileManager.default.isExecutableFile(atPath: given)
+        {
+            return given
+        }
         var url = URL(fileURLWithPath: "\(file)")
         while url.path != "/" {
             url.deleteLastPathComponent()

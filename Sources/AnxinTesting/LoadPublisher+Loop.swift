@@ -148,17 +148,21 @@ struct LoadPublisherLoop {
     private mutating func record(_ packets: [LoadWire.Inbound]) {
         let at = publisher.now()
         var acknowledged: [LoadPublisher.Acknowledgement] = []
+        var count = 0
         for case .puback(let packetID) in packets {
             guard let message = pending.removeValue(forKey: packetID) else { continue }
+            count += 1
+            guard publisher.recording else { continue }
             acknowledged.append(
                 LoadPublisher.Acknowledgement(
                     seq: message.seq, device: publisher.deviceID(message.seq % publisher.devices),
                     firstSentAt: message.firstSentAt, ackedAt: at))
         }
-        guard !acknowledged.isEmpty else { return }
+        guard count > 0 else { return }
         let inFlight = pending.count
         publisher.shared.withLock {
             $0.acknowledgements += acknowledged
+            $0.acknowledgedTotal += count
             $0.inFlight = inFlight
         }
     }

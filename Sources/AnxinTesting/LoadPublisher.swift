@@ -58,9 +58,12 @@ public final class LoadPublisher: @unchecked Sendable {
     public let window: Int
     private let devicePrefix: String
     private let clock: any WallClock
+    /// Whether each acknowledgement is kept (``acknowledgements``); off for hour-long soaks.
+    public let recording: Bool
 
     struct Shared {
         var acknowledgements: [Acknowledgement] = []
+        var acknowledgedTotal = 0
         var sent = 0
         var inFlight = 0
         var connections = 0
@@ -86,8 +89,9 @@ public final class LoadPublisher: @unchecked Sendable {
     public init(
         host: String = "127.0.0.1", port: Int, devices: Int, ratePerSecond: Int, devicePrefix: String = "8699",
         firstTimestamp: Int64? = nil, clientID: String = "anxin-load-\(UUID().uuidString.prefix(8))",
-        window: Int = 5_000, clock: any WallClock = SystemWallClock()
+        window: Int = 5_000, clock: any WallClock = SystemWallClock(), recording: Bool = true
     ) {
+        self.recording = recording
         precondition((1...99_999).contains(devices), "devices must be 1...99,999")
         precondition(ratePerSecond >= 1, "the rate must be at least one message a second")
         precondition(devicePrefix.count <= 10 && devicePrefix.allSatisfy(\.isNumber), "prefix: up to 10 digits")
@@ -143,9 +147,9 @@ public final class LoadPublisher: @unchecked Sendable {
     public var sentCount: Int { shared.withLock { $0.sent } }
 
     /// Messages the broker acknowledged so far.
-    public var acknowledgedCount: Int { shared.withLock { $0.acknowledgements.count } }
+    public var acknowledgedCount: Int { shared.withLock { $0.acknowledgedTotal } }
 
-    /// Every acknowledgement so far, in the order they arrived.
+    /// Every acknowledgement so far, in the order they arrived (empty when not `recording`).
     public var acknowledgements: [Acknowledgement] { shared.withLock { $0.acknowledgements } }
 
     /// Messages sent and not yet acknowledged.

@@ -34,21 +34,27 @@ final class GatewayHarness: @unchecked Sendable {
     ///   - rules: a rules file's text, written next to the config and named in it.
     ///   - storageExtra: more `storage:` keys, e.g. `, max_size_mb: 2`.
     ///   - databaseFolder: where the database lives (default: the harness folder).
+    ///   - brokerUsers, brokerACL: the broker's password file and ACL (none: anonymous, no ACL).
+    ///   - mqttUser: the gateway's broker account (its password is `brokerUsers[mqttUser]`).
     ///   - deviceReadingsPerSecond: the per-device flood guard; off (0) unless a test is about it,
     ///     since tests push rates no real device sends.
     init(
         hotlineDefault: HotlineReceiver.Reply = .accepted(ticket: "T-1"), extraConfig: String = "",
         rules: String? = nil, httpExtra: String = "", registry: String? = nil, storageExtra: String = "",
-        deviceReadingsPerSecond: Int = 0, databaseFolder: URL? = nil
+        deviceReadingsPerSecond: Int = 0, databaseFolder: URL? = nil, brokerUsers: [String: String] = [:],
+        brokerACL: [String] = [], mqttUser: String? = nil
     ) async throws {
         dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("anxin-it-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        broker = try TestBroker()
+        broker = try TestBroker(users: brokerUsers, acl: brokerACL)
         hotline = HotlineReceiver(secret: secret, dedupe: true, defaultReply: hotlineDefault)
         _ = try await hotline.start()
         hooks = HotlineReceiver()
         _ = try await hooks.start()
         try Data(secret).write(to: dir.appendingPathComponent("hotline.secret"))
+        if let mqttUser, let password = brokerUsers[mqttUser] {
+            try Data(password.utf8).write(to: dir.appendingPathComponent("mqtt.password"))
+        }
         profilesDir = dir.appendingPathComponent("profiles")
         // Resolved first: in a checkout where DeviceProfiles is a symlink, a copy of the link would
         // let the tests below edit the real folder.
@@ -64,7 +70,7 @@ final class GatewayHarness: @unchecked Sendable {
         let config = """
             gateway_id: it-01
             timezone: Asia/Shanghai
-            mqtt: {host: 127.0.0.1, port: \(broker.port), client_id: anxin-it}
+            mqtt: {host: 127.0.0.1, port: \(broker.port), client_id: anxin-it\(mqttUser.map { ", username: \($0), password_file: mqtt.password" } ?? "")}
             storage: {path: \((databaseFolder ?? dir).path)/anxin.db, device_readings_per_second: \(deviceReadingsPerSecond)\(storageExtra)}
             profiles: [profiles]
             registry: registry.yaml
