@@ -25,6 +25,8 @@ final class FaultSpoofTests: XCTestCase {
     func testAnAccountCanSpeakOnlyForItsOwnDevice() async throws {
         let h = try await GatewayHarness(brokerUsers: Self.users, brokerACL: Self.acl, mqttUser: "anxin")
         try await h.start()
+        XCTAssertGreaterThan(h.personalStrings.count, 12, "the log check knows the registry's personal data")
+        XCTAssertTrue(h.personalStrings.contains("张桂兰") && h.personalStrings.contains("13900000000"))
         func received() async throws -> Double { try await h.metric("anxin_messages_received_total") ?? 0 }
         func send(_ fixture: String, as user: String, topic: String? = nil) throws {
             let m = try GatewayHarness.deviceMessage(fixture)

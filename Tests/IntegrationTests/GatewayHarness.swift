@@ -16,6 +16,8 @@ final class GatewayHarness: @unchecked Sendable {
     var gateway: GatewayProcess!
     let configPath: String
     let profilesDir: URL
+    /// The registry the gateway runs with (its personal data must never reach the log).
+    private(set) var registryText = ""
 
     /// The device messages from shared/devices (topic, payload).
     static func deviceMessage(_ name: String) throws -> (topic: String, payload: [UInt8]) {
@@ -64,6 +66,7 @@ final class GatewayHarness: @unchecked Sendable {
         for f in try FileManager.default.contentsOfDirectory(atPath: profilesDir.path) where !f.hasSuffix(".yaml") {
             try FileManager.default.removeItem(at: profilesDir.appendingPathComponent(f))
         }
+        registryText = registry ?? Self.registry
         try (registry ?? Self.registry).write(
             to: dir.appendingPathComponent("registry.yaml"), atomically: true, encoding: .utf8)
         configPath = dir.appendingPathComponent("anxin.yaml").path
@@ -156,7 +159,33 @@ final class GatewayHarness: @unchecked Sendable {
         return try await check()
     }
 
+    /// Names, phone numbers, addresses and notes of the registry's residents and contacts.
+    var personalStrings: [String] {
+        var out: [String] = []
+        for line in registryText.split(separator: "\n") {
+            for key in ["name:", "phone:", "address:", "medical_notes:", "room:"] {
+                var rest = Substring(line)
+                while let r = rest.range(of: key) {
+                    rest = rest[r.upperBound...]
+                    let value = rest.prefix { $0 != "," && $0 != "}" }.trimmingCharacters(in: .whitespaces)
+                        .trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                    if value.count >= 2 { out.append(value) }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Every integration test's gateway log is checked: no resident's or contact's personal data.
+    func assertLogKeepsPrivacy(file: StaticString = #filePath, line: UInt = #line) {
+        let log = gateway?.log ?? ""
+        for s in personalStrings where log.contains(s) {
+            XCTFail("the gateway log contains personal data (\(s.prefix(2))…)", file: file, line: line)
+        }
+    }
+
     func shutdown() async {
+        assertLogKeepsPrivacy()
         gateway?.stop()
         try? broker.stop(.terminate)
         await hotline.stop()
