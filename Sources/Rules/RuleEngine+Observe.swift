@@ -7,14 +7,15 @@ extension RuleEngine {
     /// judged for the same subject is not judged again by that rule. The receive time marks the device
     /// as heard (silence) and starts escalation timers of what it opens.
     ///
-    /// A device bound to no resident is judged (an SOS from it still opens an alert), but its liveness
-    /// is not watched and its state is dropped once nothing is in progress, so devices that send under
-    /// ever new ids (misconfigured or spoofed) cannot grow the engine's state without bound.
+    /// A device bound to no resident is judged (an SOS from it still opens an alert) and its state is
+    /// dropped once nothing is in progress; its liveness is watched (silence, outage) for at most
+    /// ``RuleEngine/maxUnboundLiveness`` such devices at a time. So devices that send under ever new
+    /// ids (misconfigured or spoofed) cannot grow the engine's state without bound.
     public func observe(_ observation: Observation, context: SubjectContext, into decisions: inout [Decision]) {
         let unbound = context.residentID == nil
         switch observation {
         case .reading(let r):
-            if !unbound || devices[r.device] != nil {
+            if !unbound || devices[r.device] != nil || unboundLiveness < Self.maxUnboundLiveness {
                 noteHeard(
                     r.device, at: r.receivedAt, residentID: context.residentID, trigger: Self.trigger(of: r),
                     measuredAt: r.measuredAt, into: &decisions)
@@ -22,7 +23,7 @@ extension RuleEngine {
             judge(reading: r, context, &decisions)
             if unbound { forgetIfIdle("device:" + r.device) }
         case .event(let e):
-            if !unbound || devices[e.device] != nil {
+            if !unbound || devices[e.device] != nil || unboundLiveness < Self.maxUnboundLiveness {
                 noteHeard(
                     e.device, at: e.receivedAt, residentID: context.residentID, trigger: .event(e.kind),
                     measuredAt: e.measuredAt, into: &decisions)
@@ -56,6 +57,7 @@ extension RuleEngine {
     ) {
         var connectedNow = clock.connected
         if clock.lastConnected, let last = clock.lastTick, received > last { connectedNow += received - last }
+        if devices[device] == nil && residentID == nil { unboundLiveness += 1 }
         var d =
             devices[device]
             ?? DeviceLiveness(

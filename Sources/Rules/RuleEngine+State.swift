@@ -44,6 +44,7 @@ extension RuleEngine {
             }
         }
         clock.lastConnected = false
+        unboundLiveness = devices.values.reduce(0) { $0 + ($1.residentID == nil ? 1 : 0) }
         for (key, var st) in subjects {
             for (rule, var rec) in st.alerts {
                 alertIndex[rec.id] = AlertSlot(subject: key, rule: rule)

@@ -52,7 +52,7 @@ extension RuleEngine {
             }
         }
         for id in forgotten {
-            devices.removeValue(forKey: id)
+            if let gone = devices.removeValue(forKey: id), gone.residentID == nil { unboundLiveness -= 1 }
             markDevice(id)
         }
         guard !crossing.isEmpty else { return }

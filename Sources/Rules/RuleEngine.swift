@@ -16,6 +16,10 @@ public final class RuleEngine {
     var subjects: [String: SubjectState] = [:]
     /// Liveness by device id.
     var devices: [String: DeviceLiveness] = [:]
+    /// Entries of `devices` bound to no resident.
+    var unboundLiveness = 0
+    /// At most this many devices bound to no resident have their liveness watched at a time.
+    static let maxUnboundLiveness = 10_000
     var clock = EngineClock()
     /// Where each unresolved alert lives.
     var alertIndex: [String: AlertSlot] = [:]

@@ -64,9 +64,10 @@ final class ClockStepTests: XCTestCase {
     func testUnboundDevicesUnderNewIdsDoNotGrowTheState() {
         let h = Harness(context: .unbound)
         h.tick(t0)
-        for i in 0..<5_000 { h.reading(.heartRate, 72, at: t0 + EpochMillis(i), device: "spoof-\(i)") }
+        for i in 0..<15_000 { h.reading(.heartRate, 72, at: t0 + EpochMillis(i), device: "spoof-\(i)") }
         XCTAssertEqual(h.engine.subjects.count, 0)
-        XCTAssertEqual(h.engine.devices.count, 0)
+        XCTAssertEqual(h.engine.devices.count, RuleEngine.maxUnboundLiveness, "liveness of at most 10,000 unbound")
+        XCTAssertEqual(h.engine.unboundLiveness, RuleEngine.maxUnboundLiveness)
         // An SOS from an unknown device still opens an alert, and its subject stays while it is open.
         let sos = h.event(.sos, at: t0 + 10 * second, device: "spoof-x")
         XCTAssertEqual(sos.map(\.summary), ["open sos critical hotline"])
