@@ -75,6 +75,10 @@ let package = Package(
             ],
             swiftSettings: strict),
         .executableTarget(
+            name: "anxin-bench",
+            dependencies: ["AnxinCore", "Profiles", "Rules"],
+            swiftSettings: strict),
+        .executableTarget(
             name: "anxin",
             dependencies: [
                 "Gateway",

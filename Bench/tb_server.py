@@ -8,6 +8,8 @@ Subscribes to v1/gateway/# and v1/devices/me/#. A telemetry publish on v1/gatewa
 {"<device>": [{"ts": …, "values": {…}}, …], …}; each {"ts", "values"} entry is one record (one
 device message converted by the gateway), each key of its values one data point.
 
+SIGUSR1 sets every count back to zero (the bench sends it after a probe message got through).
+
 Prints "SUBSCRIBED", then each second "t=… total=… rate=…" (records), and at the end
 "RESULT records=… datapoints=… publishes=… devices=… seconds=… rate=…".
 """
@@ -27,13 +29,16 @@ LIMITS = {  # no rate limits, as a self-hosted ThingsBoard with limits switched 
 
 class Counter:
     def __init__(self):
+        self.reset()
+        self.subscribed = threading.Event()
+
+    def reset(self):
         self.records = 0
         self.datapoints = 0
         self.publishes = 0
         self.devices = set()
         self.first = None
         self.last = None
-        self.subscribed = threading.Event()
 
     def on_message(self, client, userdata, msg):
         topic = msg.topic
@@ -89,6 +94,7 @@ def main():
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGUSR1, lambda *_: c.reset())
     client.connect(a.host, a.port, keepalive=60)
     client.loop_start()
     start = time.monotonic()
@@ -100,6 +106,8 @@ def main():
         if not announced and c.subscribed.is_set():
             print("SUBSCRIBED", flush=True)
             announced = True
+        if c.records < last_total:
+            last_total, seen = 0, 0
         if now >= next_tick:
             total = c.records
             print(f"t={next_tick - start:.0f} total={total} rate={total - last_total}", flush=True)

@@ -18,7 +18,9 @@
 # DRAIN=30 (seconds at most to wait for a consumer to catch up after publishing ends),
 # QUIET=3 (a consumer whose count has not moved this long has caught up), EMERGENCY_PPM=20
 # (SOS/fall messages per million), PREFIX=8650 (device ids), SKIP_INSTALL=1 (no apt/pip),
-# OUT=.build/bench-results.md, KEEP=1 (keep the run folder: logs, databases, samples).
+# OUT=.build/bench-results.md, KEEP=1 (keep the run folder: logs, databases, samples),
+# TB_KNOWN_DEVICES=0 (ThingsBoard starts without the devices in its connected_devices.json and
+# registers each on its first message: one rewrite of that file per new device).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -73,7 +75,8 @@ wait_for() { # wait_for SECONDS COMMAND...: until the command succeeds
 }
 hz=$(getconf CLK_TCK)
 
-"$py" Bench/make-registry.py "$DEVICES" --prefix "$PREFIX" -o "$work/registry.yaml"
+# the registry for Anxin; for ThingsBoard the same devices as already known (its connected_devices.json)
+"$py" Bench/make-registry.py "$DEVICES" --prefix "$PREFIX" -o "$work/registry.yaml" --tb-devices "$work/tb-devices.json"
 
 # A tuned broker after Config/mosquitto.conf: persistence (in the run's folder), large queues,
 # TCP_NODELAY; on loopback without accounts; max_inflight_messages 1000 (the shipped 20 is for
@@ -144,6 +147,7 @@ EOF
       wait_for 20 grep -q SUBSCRIBED "$dir/server.out"
       mkdir -p "$dir/conf" "$dir/data" "$dir/run"
       cp Bench/thingsboard/logs.json "$dir/conf/"
+      [ "${TB_KNOWN_DEVICES:-1}" = 1 ] && cp "$work/tb-devices.json" "$dir/conf/connected_devices.json"
       sed -e "s/@TB_PORT@/$tp/; s#@DATA_DIR@#$dir/data/#" Bench/thingsboard/tb_gateway.json.in > "$dir/conf/tb_gateway.json"
       sed -e "s/@BROKER_PORT@/$mp/; s/@QOS@/$qos/g; s/@CLIENT_ID@/bench-tbgw-q$qos/" Bench/thingsboard/mqtt.json.in > "$dir/conf/mqtt.json"
       (cd "$dir/run" && exec env TB_GW_CONFIG_DIR="$dir/conf/" "$py" -m thingsboard_gateway.tb_gateway) > "$dir/out" 2>&1 &
@@ -151,12 +155,17 @@ EOF
       if ! wait_for 90 grep -q 'subscription success to topic home/+/ble' "$dir/run/anxin_bench_devices_connector.log"; then
         echo "bench: the ThingsBoard gateway did not subscribe within 90 s; see $dir/out" >&2
       fi
-      sleep 3   # its ThingsBoard-side session (getSessionLimits answered) comes up on its own schedule
+      # ready once a probe message comes out at the other end (loading the known devices takes a while)
+      "$tools/publisher" --port "$mp" --qos 1 --count 1 --devices 1 --prefix "$PREFIX" --client-id "bench-probe-q$qos" >/dev/null
+      if ! wait_for 300 grep -q 'total=[1-9]' "$dir/server.out"; then
+        echo "bench: the ThingsBoard gateway forwarded nothing within 300 s; see $dir/out" >&2
+      fi
+      kill -USR1 "$spid"; sleep 1.5   # counts back to zero
       count_cmd="last_total $dir/server.out" ;;
   esac
   sleep 1
-  local c0 b0 t0
-  c0=$(cpu_ticks "$cpid"); b0=$(cpu_ticks "$bpid"); t0=$(date +%s.%N)
+  local c0 b0
+  c0=$(cpu_ticks "$cpid"); b0=$(cpu_ticks "$bpid")
   : > "$dir/samples"
   ( while true; do echo "$(date +%s.%N) $($count_cmd)" >> "$dir/samples"; sleep 0.2; done ) &
   local sampler=$!; pids+=("$sampler")
