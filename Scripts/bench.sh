@@ -50,13 +50,13 @@ anxin=$root/.build/release/anxin
 [ -x "$anxin" ] || swift build -c release --product anxin >/dev/null
 
 # --- processes we start, and only those, are stopped at the end ------------------------------
-work=$(mktemp -d /tmp/anxin-bench.XXXX); pids=()
-alive() { [ -e "/proc/$1" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+work=$(mktemp -d /tmp/anxin-bench.XXXX); chmod 755 "$work"; pids=()
+alive() { local st; st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || true; [ -n "$st" ] && [ "$st" != Z ]; }
 stop_pid() { # SIGTERM, 10 s to end, then SIGKILL; reaps it and forgets it
   local p=$1 rest=() q
   kill "$p" 2>/dev/null || true
   for _ in $(seq 100); do alive "$p" || break; sleep 0.1; done
-  alive "$p" && kill -9 "$p" 2>/dev/null
+  if alive "$p"; then kill -9 "$p" 2>/dev/null || true; fi
   wait "$p" 2>/dev/null || true
   for q in "${pids[@]}"; do [ "$q" = "$p" ] || rest+=("$q"); done
   pids=("${rest[@]}")
@@ -83,6 +83,8 @@ hz=$(getconf CLK_TCK)
 # flaky 4G devices; the gateway asks for a receive maximum of 1000 anyway).
 start_broker() { # start_broker NAME PORT -> pid in $broker_pid
   mkdir -p "$work/$1"
+  # mosquitto started as root drops to its own user: let it write its log and persistence
+  id mosquitto >/dev/null 2>&1 && chown mosquitto "$work/$1"
   cat > "$work/$1/mosquitto.conf" <<EOF
 per_listener_settings false
 listener $2 127.0.0.1
@@ -250,7 +252,8 @@ for q in sorted({r[0] for r in rows}, reverse=True):
           "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in (r for r in rows if r[0] == q):
         _, who, pub, _, cnt, rt, lost, cu, cs, pk, bc, extra = r + [""] * (12 - len(r))
-        ratio = f"{float(rt) / bare[q]:.2f}" if q in bare else "?"
+        x = float(rt) / bare[q] if q in bare else None
+        ratio = "?" if x is None else f"{x:.2f}" if x >= 0.1 else f"{x:.4f}"
         per_k = f"{float(cs) / int(cnt) * 1000:.3f}" if int(cnt) else "?"
         lost_s = lost if cu == "yes" else f"{lost} (still behind after {drain} s: lost or queued)"
         L.append(f"| {names.get(who, who)} | {float(rt):,.0f} | {ratio} | {int(pub):,} | {int(cnt):,} | {lost_s} | {cu} | "
@@ -275,7 +278,9 @@ L += ["How to read it: *sustained* is messages taken per second from the consume
       "telemetry records arriving at the second broker). *lost* = published (PUBACKed at QoS 1, written at QoS 0) "
       "minus counted after the consumer stood still for 3 s. Anxin's readings, repeats and alerts are in the notes. "
       "ThingsBoard's bytes converter cannot name a device from the topic, so every IW frame goes to one device "
-      "`iw-bridge`, and two IW frames in the same millisecond become one record (counted as lost).", "",
+      "`iw-bridge`, and two IW frames in the same millisecond become one record (counted as lost). ThingsBoard "
+      "starts with every device already in its connected_devices.json (TB_KNOWN_DEVICES=1), and is measured from "
+      "the moment a probe message has come out at the second broker.", "",
       "## TODO: alert latency (issue 5)", "",
       "Not measured yet: publish of an SOS / threshold-crossing message → hotline receiver receipt and → "
       "`/api/v1/events`, p50/p99/max, idle and at 50 % of Anxin's max rate.", "",
