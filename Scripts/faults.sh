@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 Scripts/deps.sh >/dev/null || exit 1
 export ANXIN_FAULT_KILLS="${ANXIN_FAULT_KILLS:-20}"
+export ANXIN_FAULT_TMPFS=1
 mkdir -p .build
 swift build --build-tests >.build/faults-build.txt 2>&1 || { tail -30 .build/faults-build.txt; exit 1; }
 filter='Fault|LogPrivacyTests|MQTTTLSTests|FuzzCorpus'

@@ -277,17 +277,18 @@ public final class Pipeline: @unchecked Sendable {
                 storageFailed(error, now: now)
             }
         }
-        // Storage is in trouble: alerts first, on their own, at once; the rest with the readings' retries.
+        // Storage is in trouble: alerts first, on their own, at once, with only their subjects' state; the
+        // rest goes with the readings' retries. Only alerts may spend the reserve.
         let retryDue = Self.monotonicNow() >= retryCommitAfter
-        if !decisions.isEmpty || (retryDue && (!pendingEventDevices.isEmpty || !pendingState.isEmpty)) {
+        if !decisions.isEmpty {
             do {
-                try write(readings: 0, now: now)
+                try write(readings: 0, alertsOnly: true, now: now)
             } catch {
                 var failure = error
                 if store.releaseReserve() {
                     logger.warning("storage full: released the reserve for alerts")
                     do {
-                        try write(readings: 0, now: now)
+                        try write(readings: 0, alertsOnly: true, now: now)
                     } catch let again {
                         failure = again
                     }
@@ -312,15 +313,30 @@ public final class Pipeline: @unchecked Sendable {
 
     /// One transaction: the first `readings` pending readings, devices heard through events, decisions
     /// and rule state.
-    private func write(readings count: Int, now: EpochMillis) throws {
+    ///
+    /// `alertsOnly`: the decisions and the rule state of their subjects only (the rest stays pending),
+    /// so alerts committed into the reserve take as little of it as they can.
+    private func write(readings count: Int, alertsOnly: Bool = false, now: EpochMillis) throws {
         var changed: [String] = []
         var incidents = 0
         var stored = 0
         // An emergency's outbox row needs a durable (synchronous=FULL) commit.
         let durable = decisions.contains { $0.toHotline }
+        var stateKeys: [String] = []
+        if alertsOnly {
+            var keys: Set<String> = ["engine"]
+            for d in decisions {
+                keys.insert("subject:" + (d.residentID ?? "device:" + d.device))
+                keys.insert("subject:gateway")
+            }
+            stateKeys = keys.filter { pendingState[$0] != nil }.sorted()
+        } else {
+            stateKeys = Array(pendingState.keys)
+        }
         try store.inTransaction(durable: durable) {
             for r in pendingReadings[..<count] where try store.appendReading(r) { stored += 1 }
-            for e in pendingEventDevices {
+            let alertDevices = alertsOnly ? Set(decisions.map(\.device)) : []
+            for e in pendingEventDevices where !alertsOnly || alertDevices.contains(e.device) {
                 try store.noteDevice(e.device, profile: e.profile, seenAt: e.at, registered: e.registered)
             }
             notices = 0
@@ -328,7 +344,7 @@ public final class Pipeline: @unchecked Sendable {
                 if try apply(d, now: now) { incidents += 1 }
                 changed.append(d.alertID)
             }
-            for (key, blob) in pendingState { try store.saveRuleState(key: key, blob: blob) }
+            for key in stateKeys { try store.saveRuleState(key: key, blob: pendingState[key] ?? nil) }
         }
         if count > 0 {
             metrics.readingsStored.add(stored, ordering: .relaxed)
@@ -342,8 +358,12 @@ public final class Pipeline: @unchecked Sendable {
                 pendingReadings.removeFirst(count)
             }
         }
-        pendingState.removeAll(keepingCapacity: true)
-        pendingEventDevices.removeAll(keepingCapacity: true)
+        if alertsOnly {
+            for key in stateKeys { pendingState.removeValue(forKey: key) }
+        } else {
+            pendingState.removeAll(keepingCapacity: true)
+            pendingEventDevices.removeAll(keepingCapacity: true)
+        }
         decisions.removeAll(keepingCapacity: true)
         if incidents > 0 || notices > 0 { onIncidentQueued() }
         notices = 0
