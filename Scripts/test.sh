@@ -27,10 +27,12 @@ fi
 swift test --skip-build --disable-swift-testing 2>&1 | tee .build/test-output.txt | grep -vE "^Test Case .* (started|passed)"
 rc=${PIPESTATUS[0]}
 # One plain closing line from XCTest's last summary.
-summary=$(grep -E "Executed [0-9]+ tests?, with [0-9]+ failures?" .build/test-output.txt | tail -1)
-total=$(sed -E 's/.*Executed ([0-9]+) tests?.*/\1/' <<<"$summary")
-failed=$(sed -E 's/.*with ([0-9]+) failures?.*/\1/' <<<"$summary")
+summary=$(grep -E "Executed [0-9]+ tests?, with .*[0-9]+ failures?" .build/test-output.txt | tail -1)
+total=$(grep -oE "Executed [0-9]+" <<<"$summary" | grep -oE "[0-9]+")
+failed=$(grep -oE "[0-9]+ failures?" <<<"$summary" | grep -oE "[0-9]+")
+skipped=$(grep -oE "[0-9]+ tests? skipped" <<<"$summary" | grep -oE "[0-9]+")
+skipped=${skipped:-0}
 if [ -n "$total" ] && [ -n "$failed" ]; then
-  echo "$((total - failed)) passed, $failed failed"
+  echo "$((total - failed - skipped)) passed, $failed failed, $skipped skipped"
 fi
 exit $rc
