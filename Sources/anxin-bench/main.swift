@@ -99,22 +99,26 @@ for shape in shapes {
         observations = output.observations.count
     }
     let count = 2_000
+    /// Decodes the shape and judges its observations at fresh measured times; false when it did not decode.
+    func decodeAndJudge() -> Bool {
+        guard profiles.decode(topic: shape.topic, payload: shape.payload, receivedAt: clock, into: &output) == nil
+        else { return false }
+        for (i, o) in output.observations.enumerated() {
+            switch o {
+            case .reading(var r):
+                r.measuredAt = clock + EpochMillis(i)
+                engine.observe(.reading(r), context: context, into: &decisions)
+            case .event(var e):
+                e.measuredAt = clock + EpochMillis(i)
+                engine.observe(.event(e), context: context, into: &decisions)
+            }
+        }
+        if decisions.count > 32 { decisions.removeAll(keepingCapacity: true) }
+        return true
+    }
     let judged = measure(rounds: rounds, count: count) {
         clock += 1000
-        if profiles.decode(topic: shape.topic, payload: shape.payload, receivedAt: clock, into: &output) == nil {
-            for (i, o) in output.observations.enumerated() {
-                switch o {
-                case .reading(var r):
-                    r.measuredAt = clock + EpochMillis(i)
-                    engine.observe(.reading(r), context: context, into: &decisions)
-                case .event(var e):
-                    e.measuredAt = clock + EpochMillis(i)
-                    engine.observe(.event(e), context: context, into: &decisions)
-                }
-            }
-            if decisions.count > 32 { decisions.removeAll(keepingCapacity: true) }
-            _ = engine.drainChangedState()
-        }
+        if decodeAndJudge() { _ = engine.drainChangedState() }
     }
     let decodeOnly = measure(rounds: rounds, count: count) {
         clock += 1000
@@ -124,19 +128,7 @@ for shape in shapes {
     }
     let noExport = measure(rounds: rounds, count: count) {
         clock += 1000
-        if profiles.decode(topic: shape.topic, payload: shape.payload, receivedAt: clock, into: &output) == nil {
-            for (i, o) in output.observations.enumerated() {
-                switch o {
-                case .reading(var r):
-                    r.measuredAt = clock + EpochMillis(i)
-                    engine.observe(.reading(r), context: context, into: &decisions)
-                case .event(var e):
-                    e.measuredAt = clock + EpochMillis(i)
-                    engine.observe(.event(e), context: context, into: &decisions)
-                }
-            }
-            if decisions.count > 32 { decisions.removeAll(keepingCapacity: true) }
-        }
+        _ = decodeAndJudge()
     }
     _ = engine.drainChangedState()
     let scan = measure(rounds: rounds, count: count) { sink &+= scanBytes(shape.payload) }
