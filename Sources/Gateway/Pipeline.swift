@@ -293,7 +293,7 @@ public final class Pipeline: @unchecked Sendable {
                         failure = again
                     }
                 }
-                if !decisions.isEmpty { storageFailed(failure, now: now) }
+                storageFailed(failure, now: now)
             }
         }
         guard !pendingReadings.isEmpty, retryDue else { return }

@@ -35,7 +35,7 @@ extension Store {
     public func refillReserve() -> Bool {
         var ok = true
         let attributes = try? FileManager.default.attributesOfItem(atPath: reserveFilePath)
-        if (attributes?[.size] as? Int) != Self.reserveFileBytes {
+        if (attributes?[.size] as? NSNumber)?.intValue != Self.reserveFileBytes {
             let fd = Glibc.open(reserveFilePath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
             if fd >= 0 {
                 let chunk = [UInt8](repeating: 0, count: 64 << 10)

@@ -22,6 +22,13 @@ final class StoreReserveTests: XCTestCase {
         try store.limitSize(pages: 6 * 256)
         XCTAssertTrue(store.refillReserve())
         XCTAssertTrue(FileManager.default.fileExists(atPath: store.reserveFilePath))
+        let written =
+            try FileManager.default.attributesOfItem(atPath: store.reserveFilePath)[.modificationDate] as? Date
+        XCTAssertTrue(store.refillReserve())
+        XCTAssertEqual(
+            try FileManager.default.attributesOfItem(atPath: store.reserveFilePath)[.modificationDate] as? Date,
+            written,
+            "a full reserve file is left as it is, not written again")
         var stored = 0
         var failure: SQLiteError?
         while failure == nil && stored < 1_000_000 {
