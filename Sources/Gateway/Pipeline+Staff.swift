@@ -80,7 +80,7 @@ extension Pipeline {
                         alertID: id, at: now, action: .followup, by: by, note: status.rawValue, detail: "12349")
                 }
             }
-            for (key, blob) in engine.drainChangedState() { try store.saveRuleState(key: key, blob: blob) }
+            for (key, blob) in drainRuleState() { try store.saveRuleState(key: key, blob: blob) }
         }
         guard let result else { return .notFound }
         if queued { onIncidentQueued() }

@@ -163,7 +163,9 @@ public final class Pipeline: @unchecked Sendable {
                 noticeClockStep(wall: now, monotonic: mono)
                 lastTick = mono
                 engine.tick(now: now, connected: isConnected(), into: &decisions)
-                if !decisions.isEmpty { commit(now: now) }
+                if !decisions.isEmpty || engine.hasDeferredState(dueAt: mono, lazyWithin: Self.progressSavedWithinMs) {
+                    commit(now: now)
+                }
             }
             serviceInbox()
             // Commit early enough that the oldest reading waits at most the batch interval,
@@ -172,7 +174,7 @@ public final class Pipeline: @unchecked Sendable {
                 commit(now: clock.now())
             }
             if stopping && batch.isEmpty {
-                commit(now: clock.now())
+                commit(now: clock.now(), all: true)
                 serviceInbox()
                 finished.withLock { $0 = true }
                 return
@@ -263,12 +265,13 @@ public final class Pipeline: @unchecked Sendable {
     /// stay in memory and are retried every few seconds in chunks (so what fits is stored), but on a
     /// full store only once the reserve could be filled back, so they never eat the room kept for
     /// alerts. Past a bound the oldest are shed (counted).
-    func commit(now: EpochMillis) {
-        guard !pendingReadings.isEmpty || !decisions.isEmpty || !pendingEventDevices.isEmpty else {
+    func commit(now: EpochMillis, all: Bool = false) {
+        for (key, blob) in drainRuleState(all: all) { pendingState[key] = blob }
+        guard !pendingReadings.isEmpty || !decisions.isEmpty || !pendingEventDevices.isEmpty || !pendingState.isEmpty
+        else {
             pendingOldestReceivedAt = nil
             return
         }
-        for (key, blob) in engine.drainChangedState() { pendingState[key] = blob }
         if storageTrouble == nil {
             do {
                 try write(readings: pendingReadings.count, now: now)
@@ -420,6 +423,17 @@ public final class Pipeline: @unchecked Sendable {
                     "device": "\(device)", "readings_per_second_allowed": "\(Int(floodGuard.ratePerSecond))",
                 ])
         }
+    }
+
+    /// Rule state whose change is progress only (a device heard, a run extended) is saved within this
+    /// long; alerts, runs starting and the like are saved with the commit that changed them.
+    static let progressSavedWithinMs: EpochMillis = 10_000
+
+    /// The rule state to save now: everything when stopping, else what matters at once and progress due.
+    func drainRuleState(all: Bool = false) -> [(key: String, blob: [UInt8]?)] {
+        all
+            ? engine.drainChangedState()
+            : engine.drainChangedState(monotonicNow: Self.monotonicNow(), lazyWithin: Self.progressSavedWithinMs)
     }
 
     /// Milliseconds on the monotonic clock (never stepped, counts from boot).

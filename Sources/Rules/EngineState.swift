@@ -1,7 +1,7 @@
 import AnxinCore
 
 /// One unresolved alert as the engine keeps it.
-struct AlertRecord: Codable, Sendable {
+struct AlertRecord: Codable, Sendable, Hashable {
     var id: String
     var rule: String
     var subject: String
@@ -24,7 +24,7 @@ struct AlertRecord: Codable, Sendable {
 
 /// Where an alert stands in its escalation chain. The chain is copied when the alert opens, so reloaded
 /// rules never change a schedule in progress; times are wall clock, counted from the opening.
-struct EscalationProgress: Codable, Sendable {
+struct EscalationProgress: Codable, Sendable, Hashable {
     /// One step firing or one of its reminders.
     struct Firing: Equatable {
         var step: Int
@@ -116,7 +116,7 @@ struct LatestValue: Codable, Sendable {
 }
 
 /// The night watch of a resident's bed.
-struct BedWatch: Codable, Sendable {
+struct BedWatch: Codable, Sendable, Hashable {
     /// Measured time the resident was first seen out of bed in the night window.
     var outSince: EpochMillis
     var device: String

@@ -27,8 +27,14 @@ public final class RuleEngine {
     var pendingEscalations: Set<String> = []
     /// Subject keys with a bed watch not yet raised.
     var pendingBedWatches: Set<String> = []
-    /// Export keys changed since the last drain.
-    var changed: Set<String> = []
+    /// Subjects, devices and the clock changed since the last drain.
+    var changedSubjects: Set<String> = []
+    var changedDevices: Set<String> = []
+    var clockChanged = false
+    /// Export keys whose changes since they were last saved are progress only (see ``StateSaving``).
+    var saving = StateSaving()
+    /// Bumped for every mark of the engine clock (always saved when changed).
+    var clockSerial = 0
     /// Reused for every state blob.
     let stateEncoder = JSONEncoder()
 
@@ -105,7 +111,7 @@ public final class RuleEngine {
     /// Ids of the unresolved alerts, for inspection and tests.
     public var unresolvedAlertIDs: [String] { alertIndex.keys.sorted() }
 
-    func markSubject(_ key: String) { changed.insert("subject:" + key) }
-    func markDevice(_ id: String) { changed.insert("device:" + id) }
-    func markClock() { changed.insert("engine") }
+    func markSubject(_ key: String) { changedSubjects.insert(key) }
+    func markDevice(_ id: String) { changedDevices.insert(id) }
+    func markClock() { clockChanged = true }
 }

@@ -1,0 +1,102 @@
+import AnxinCore
+import XCTest
+
+@testable import Rules
+
+/// Rule state is saved at the next commit when it matters after a restart, and within a bound when
+/// it is progress only (the pipeline's `progressSavedWithinMs`).
+final class StateSavingTests: XCTestCase {
+    let within: EpochMillis = 10_000
+
+    /// Keys drained at monotonic time `mono`, applied to `store` like the pipeline does.
+    func drain(_ h: Harness, at mono: EpochMillis, into store: inout [String: [UInt8]]) -> Set<String> {
+        var keys: Set<String> = []
+        for (key, blob) in h.engine.drainChangedState(monotonicNow: mono, lazyWithin: within) {
+            keys.insert(key)
+            if let blob { store[key] = blob } else { store.removeValue(forKey: key) }
+        }
+        return keys
+    }
+
+    func testProgressWaitsWhatMattersDoesNot() {
+        let h = Harness()
+        var store: [String: [UInt8]] = [:]
+        h.reading(.heartRate, 80, at: t0)
+        XCTAssertEqual(
+            drain(h, at: 0, into: &store), ["subject:R-0001", "device:watch-1"], "a new subject is saved at once")
+        // Normal readings: the device heard again, latest values: progress only.
+        h.reading(.heartRate, 82, at: t0 + 10 * second)
+        XCTAssertEqual(drain(h, at: 1000, into: &store), [])
+        h.reading(.heartRate, 81, at: t0 + 20 * second)
+        XCTAssertEqual(drain(h, at: 5000, into: &store), [])
+        // Due once it has waited `within` since its first deferred change.
+        XCTAssertTrue(h.engine.hasDeferredState(dueAt: 11_000, lazyWithin: within))
+        XCTAssertEqual(drain(h, at: 11_000, into: &store), ["subject:R-0001", "device:watch-1"])
+        XCTAssertFalse(h.engine.hasDeferredState(dueAt: 100_000, lazyWithin: within))
+
+        // A breach starts a run: saved at the next commit.
+        h.reading(.heartRate, 150, at: t0 + 30 * second)
+        XCTAssertEqual(drain(h, at: 12_000, into: &store), ["subject:R-0001"])
+        // Extending the run is progress.
+        h.reading(.heartRate, 150, at: t0 + 40 * second)
+        XCTAssertEqual(drain(h, at: 13_000, into: &store), [])
+        // The run reaches its duration: the alert opens and is saved with its commit.
+        let opened = h.series(.heartRate, 150, from: t0 + 50 * second, to: t0 + 150 * second)
+        XCTAssertEqual(opened.map(\.summary), ["open heart_rate_high urgent"])
+        XCTAssertEqual(drain(h, at: 14_000, into: &store), ["subject:R-0001"])
+        // Everything waiting comes out with a full drain (shutdown).
+        h.reading(.heartRate, 150, at: t0 + 160 * second)
+        XCTAssertEqual(Set(h.engine.drainChangedState().map(\.key)), ["subject:R-0001", "device:watch-1"])
+        XCTAssertEqual(drain(h, at: 100_000, into: &store), [], "nothing left to save")
+    }
+
+    func testSilenceReportedAndHeardAgainAreSavedAtOnce() {
+        let h = Harness()
+        var store: [String: [UInt8]] = [:]
+        h.tick(t0)
+        h.reading(.heartRate, 70, at: t0)
+        _ = drain(h, at: 0, into: &store)
+        let silent = h.tick(t0 + 70 * minute)
+        XCTAssertEqual(silent.map(\.summary), ["open device_silent warning"])
+        let keys = drain(h, at: 1000, into: &store)
+        XCTAssertTrue(keys.contains("device:watch-1"), "silence reported: \(keys)")
+        XCTAssertTrue(keys.contains("subject:device:watch-1"), "the silence alert: \(keys)")
+        h.reading(.heartRate, 70, at: t0 + 71 * minute)
+        let back = drain(h, at: 2000, into: &store)
+        XCTAssertTrue(back.contains("device:watch-1"), "heard again ends the silence: \(back)")
+    }
+
+    /// A crash loses at most the progress of the last `within` ms: a run spanning a restart restored
+    /// from what was saved still opens its alert at the same reading as without the restart.
+    func testRunSpanningACrashOpensOnTimeFromSavedState() {
+        let reference = Harness()
+        let expected = reference.series(.heartRate, 150, from: t0, to: t0 + 4 * minute)
+        XCTAssertEqual(expected.map(\.summary), ["open heart_rate_high urgent"])
+
+        let a = Harness()
+        var store: [String: [UInt8]] = [:]
+        var mono: EpochMillis = 0
+        var t = t0
+        while t <= t0 + 60 * second {
+            a.reading(.heartRate, 150, at: t)
+            _ = drain(a, at: mono, into: &store)
+            mono += 1000
+            t += 10 * second
+        }
+        // Killed here: only what was drained survives.
+        let b = Harness()
+        b.engine.restoreState(store)
+        let rest = b.series(.heartRate, 150, from: t, to: t0 + 4 * minute)
+        XCTAssertEqual(rest.map(\.summary), ["open heart_rate_high urgent"])
+        XCTAssertEqual(rest.first?.occurredAt, expected.first?.occurredAt)
+    }
+
+    func testUnboundPassingStateIsNeverWritten() {
+        let h = Harness(context: .unbound)
+        var store: [String: [UInt8]] = [:]
+        h.reading(.heartRate, 80, at: t0, device: "stranger")
+        let keys = drain(h, at: 0, into: &store)
+        XCTAssertFalse(keys.contains("subject:device:stranger"), "\(keys)")
+        XCTAssertEqual(drain(h, at: 60_000, into: &store).filter { $0.hasPrefix("subject:") }, [])
+    }
+}
