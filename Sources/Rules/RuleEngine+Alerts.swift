@@ -13,12 +13,9 @@ extension RuleEngine {
     /// Runs `body` on a subject's state, creating it when new, and marks it changed.
     @discardableResult
     func withSubject<T>(_ key: String, residentID: String?, _ body: (inout SubjectState) -> T) -> T {
-        var st = subjects.removeValue(forKey: key) ?? SubjectState(residentID: residentID)
-        defer {
-            subjects[key] = st
-            markSubject(key)
-        }
-        return body(&st)
+        // In place: one lookup, no copy of the state (bodies never touch `subjects` themselves).
+        markSubject(key)
+        return body(&subjects[key, default: SubjectState(residentID: residentID)])
     }
 
     /// A higher tier of the same subject is unresolved.

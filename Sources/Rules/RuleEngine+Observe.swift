@@ -91,8 +91,19 @@ extension RuleEngine {
             return
         }
         guard let value = r.value.number else { return }
-        for i in rules.thresholdRulesByKind[Int(r.kind.rawValue)] {
-            judgeThreshold(rules.definitions[i], r, value, ctx, &decisions)
+        // Rules of the same subject (all resident-scoped ones) are judged in one visit of its state.
+        let list = rules.thresholdRulesByKind[Int(r.kind.rawValue)]
+        var i = 0
+        while i < list.count {
+            let key = subjectKey(rules.definitions[list[i]], device: r.device, residentID: ctx.residentID)
+            withSubject(key, residentID: ctx.residentID) { st in
+                st.residentID = ctx.residentID
+                repeat {
+                    judgeThreshold(rules.definitions[list[i]], r, value, ctx, key, &st, &decisions)
+                    i += 1
+                } while i < list.count
+                    && subjectKey(rules.definitions[list[i]], device: r.device, residentID: ctx.residentID) == key
+            }
         }
         if r.kind == .inBed {
             for i in rules.bedExitRules {
@@ -144,14 +155,14 @@ extension RuleEngine {
         }
     }
 
+    /// One threshold rule on the state of its subject `key` (``judge(reading:_:_:)`` visits it).
     func judgeThreshold(
-        _ def: RuleDefinition, _ r: Reading, _ value: Double, _ ctx: SubjectContext, _ decisions: inout [Decision]
+        _ def: RuleDefinition, _ r: Reading, _ value: Double, _ ctx: SubjectContext, _ key: String,
+        _ st: inout SubjectState, _ decisions: inout [Decision]
     ) {
         guard case .threshold(let measures, _) = def.logic else { return }
         let t = r.measuredAt
-        let key = subjectKey(def, device: r.device, residentID: ctx.residentID)
-        withSubject(key, residentID: ctx.residentID) { st in
-            st.residentID = ctx.residentID
+        do {
             if let old = st.latest[r.kind], old.at > t {
                 // An older sample than the one held: not judged again.
             } else {

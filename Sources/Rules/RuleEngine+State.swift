@@ -7,8 +7,8 @@ extension RuleEngine {
     public func exportState() -> [String: [UInt8]] {
         var out: [String: [UInt8]] = [:]
         out["engine"] = encode(clock)
-        for (key, st) in subjects { out["subject:" + key] = encode(st) }
-        for (id, d) in devices { out["device:" + id] = encode(d) }
+        for (key, st) in subjects { out["subject:" + key] = StateCodec.encode(st) }
+        for (id, d) in devices { out["device:" + id] = StateCodec.encode(d) }
         return out
     }
 
@@ -81,15 +81,14 @@ extension RuleEngine {
         pendingBedWatches = []
         let decoder = JSONDecoder()
         for (key, bytes) in state {
-            let data = Data(bytes)
             if key == "engine" {
-                if let c = try? decoder.decode(EngineClock.self, from: data) { clock = c }
+                if let c = try? decoder.decode(EngineClock.self, from: Data(bytes)) { clock = c }
             } else if key.hasPrefix("subject:") {
-                if let st = try? decoder.decode(SubjectState.self, from: data) {
+                if let st = StateCodec.decodeSubject(bytes) {
                     subjects[String(key.dropFirst("subject:".count))] = st
                 }
             } else if key.hasPrefix("device:") {
-                if let d = try? decoder.decode(DeviceLiveness.self, from: data) {
+                if let d = StateCodec.decodeDevice(bytes) {
                     devices[String(key.dropFirst("device:".count))] = d
                 }
             }
@@ -124,8 +123,10 @@ extension RuleEngine {
 
     func blob(forKey key: String) -> [UInt8]? {
         if key == "engine" { return encode(clock) }
-        if key.hasPrefix("subject:") { return subjects[String(key.dropFirst("subject:".count))].flatMap(encode) }
-        if key.hasPrefix("device:") { return devices[String(key.dropFirst("device:".count))].flatMap(encode) }
+        if key.hasPrefix("subject:") {
+            return subjects[String(key.dropFirst("subject:".count))].map { StateCodec.encode($0) }
+        }
+        if key.hasPrefix("device:") { return devices[String(key.dropFirst("device:".count))].map { StateCodec.encode($0) } }
         return nil
     }
 

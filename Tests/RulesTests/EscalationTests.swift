@@ -338,7 +338,7 @@ final class EscalationTests: XCTestCase {
         let open = openHeartRateAlert(a)
         // Rewrite the saved alert as the engine before escalation chains stored it.
         var saved = a.engine.exportState()
-        var st = try JSONDecoder().decode(SubjectState.self, from: Data(saved["subject:R-0001"] ?? []))
+        var st = try XCTUnwrap(StateCodec.decodeSubject(saved["subject:R-0001"] ?? []))
         var rec = try XCTUnwrap(st.alerts["heart_rate_high"])
         rec.escalation = nil
         rec.escalateAt = t0 + 7 * minute

@@ -1,0 +1,82 @@
+import AnxinCore
+import Foundation
+import XCTest
+
+@testable import Rules
+
+/// The binary form of saved rule state: every field comes back, JSON saved by earlier versions is still
+/// read, and damaged blobs are refused rather than misread.
+final class StateCodecTests: XCTestCase {
+    /// A state with every part: latest values, a run and a backfill, a bed watch, an escalating alert.
+    func richState() -> (Harness, [String: [UInt8]]) {
+        let h = Harness(staffNotices: true)
+        h.tick(t0)
+        h.reading(.spo2, 97, at: t0)
+        h.series(.heartRate, 150, from: t0, to: t0 + 3 * minute)
+        h.reading(.heartRate, 150, at: t0 + 30 * second)  // late: a backfill run
+        h.reading(.inBed, 0, at: t0 - 8 * 3600_000 + 2 * 3600_000)  // 02:00 local: a night bed watch
+        XCTAssertEqual(h.engine.unresolvedAlertIDs.count, 1)
+        return (h, h.engine.exportState())
+    }
+
+    func testBinaryRoundTripKeepsEveryField() throws {
+        let (h, saved) = richState()
+        let subject = try XCTUnwrap(saved["subject:R-0001"])
+        XCTAssertEqual(subject.first, StateCodec.version1)
+        let original = try XCTUnwrap(h.engine.subjects["R-0001"])
+        let back = try XCTUnwrap(StateCodec.decodeSubject(subject))
+        XCTAssertEqual(canonical(back), canonical(original))
+        XCTAssertFalse(original.beds.isEmpty)
+        XCTAssertNotNil(original.alerts.values.first?.escalation)
+        XCTAssertTrue(original.progress.values.contains { $0.backfill != nil })
+        let device = try XCTUnwrap(saved["device:watch-1"])
+        XCTAssertEqual(
+            canonicalJSON(try XCTUnwrap(StateCodec.decodeDevice(device))),
+            canonicalJSON(try XCTUnwrap(h.engine.devices["watch-1"])))
+        // Smaller than the JSON it replaces.
+        XCTAssertLessThan(subject.count, try JSONEncoder().encode(original).count)
+    }
+
+    func testJSONSavedByEarlierVersionsIsRestored() throws {
+        let (a, _) = richState()
+        var saved: [String: [UInt8]] = [:]
+        let json = JSONEncoder()
+        saved["engine"] = [UInt8](try json.encode(a.engine.clock))
+        for (k, st) in a.engine.subjects { saved["subject:" + k] = [UInt8](try json.encode(st)) }
+        for (k, d) in a.engine.devices { saved["device:" + k] = [UInt8](try json.encode(d)) }
+        let b = Harness(staffNotices: true)
+        b.engine.restoreState(saved)
+        XCTAssertEqual(b.engine.unresolvedAlertIDs, a.engine.unresolvedAlertIDs)
+        XCTAssertEqual(
+            canonical(try XCTUnwrap(b.engine.subjects["R-0001"])), canonical(try XCTUnwrap(a.engine.subjects["R-0001"])))
+        // And it behaves the same: the open alert escalates on schedule in both.
+        XCTAssertEqual(b.tick(t0 + 10 * minute).map(\.summary), a.tick(t0 + 10 * minute).map(\.summary))
+    }
+
+    func testDamagedBlobsAreRefused() throws {
+        let (_, saved) = richState()
+        let subject = try XCTUnwrap(saved["subject:R-0001"])
+        for cut in [1, 2, subject.count / 2, subject.count - 1] {
+            XCTAssertNil(StateCodec.decodeSubject(Array(subject.prefix(cut))), "cut at \(cut)")
+        }
+        XCTAssertNil(StateCodec.decodeSubject(subject + [0]), "trailing byte")
+        var huge = [StateCodec.version1, 0]
+        huge += [0xff, 0xff, 0xff, 0xff, 0x0f]  // a count far past the blob
+        XCTAssertNil(StateCodec.decodeSubject(huge))
+        XCTAssertNil(StateCodec.decodeDevice([StateCodec.version1, 2]))
+    }
+
+    /// A subject's state as text, latest values sorted (JSON writes that dictionary in hash order).
+    func canonical(_ st: SubjectState) -> String {
+        var rest = st
+        rest.latest = [:]
+        let latest = st.latest.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key):\($0.value.value)@\($0.value.at)" }
+        return latest.joined(separator: ",") + " " + canonicalJSON(rest)
+    }
+
+    func canonicalJSON<T: Encodable>(_ v: T) -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? e.encode(v)) ?? Data(), as: UTF8.self)
+    }
+}
