@@ -142,17 +142,32 @@ extension RuleEngine {
         device: String, _ ctx: SubjectContext, vitalSign: Bool, except event: EventKind?, trigger: Trigger,
         at t: EpochMillis, _ decisions: inout [Decision]
     ) {
+        // Almost always nothing to clear: one look at the few subjects that hold such an alert.
+        let open = subjectsWithSelfClearingAlerts()
+        guard !open.isEmpty else { return }
         for i in rules.selfClearingEventRules {
             let def = rules.definitions[i]
             guard case .event(let events, let clearedBy) = def.logic else { continue }
             if clearedBy == .vitalSign && !vitalSign { continue }
             if let event, events.contains(event) { continue }
             let key = subjectKey(def, device: device, residentID: ctx.residentID)
-            guard let rec = subjects[key]?.alerts[def.name], t > rec.occurredAt else { continue }
+            guard open.contains(key), let rec = subjects[key]?.alerts[def.name], t > rec.occurredAt else { continue }
             withSubject(key, residentID: ctx.residentID) { st in
                 clear(def.name, in: &st, trigger: trigger, occurredAt: t, into: &decisions)
             }
         }
+    }
+
+    /// Subject keys that hold an unresolved alert of a rule cleared by data or a vital sign.
+    func subjectsWithSelfClearingAlerts() -> Set<String> {
+        if selfClearingOpen.version == alertsVersion { return selfClearingOpen.keys }
+        var keys: Set<String> = []
+        if !rules.selfClearingEventRules.isEmpty {
+            let names = Set(rules.selfClearingEventRules.map { rules.definitions[$0].name })
+            for slot in alertIndex.values where names.contains(slot.rule) { keys.insert(slot.subject) }
+        }
+        selfClearingOpen = (alertsVersion, keys)
+        return keys
     }
 
     /// One threshold rule on the state of its subject `key` (``judge(reading:_:_:)`` visits it).

@@ -18,9 +18,8 @@ extension RuleEngine {
         var keys = Set(takeChangedKeys())
         keys.formUnion(saving.takeAll())
         return keys.sorted().map { key in
-            let blob = blob(forKey: key)
             saving.saved(key, mark: mark(forKey: key))
-            return (key, blob)
+            return (key, blob(forKey: key))
         }
     }
 
@@ -36,20 +35,28 @@ extension RuleEngine {
         -> [(key: String, blob: [UInt8]?)]
     {
         var out: [(key: String, blob: [UInt8]?)] = []
-        for key in takeChangedKeys() {
-            let mark = mark(forKey: key)
-            if saving.matchesSaved(key, mark: mark) {
-                // Nothing held and nothing saved (an unbound device's passing state): nothing to do.
-                if mark != nil { saving.defer(key, since: now) }
-            } else {
-                out.append((key, blob(forKey: key)))
-                saving.saved(key, mark: mark)
+        if clockChanged {
+            // One row, saved whenever it changed.
+            out.append(("engine", encode(clock)))
+            clockChanged = false
+        }
+        for s in changedSubjects {
+            let st = subjects[s]
+            let key = "subject:" + s
+            if saving.changed(key, mark: st.map(Self.mark(of:)), now: now) {
+                out.append((key, st.map { StateCodec.encode($0) }))
             }
         }
-        for key in saving.takeDue(before: now - lazyWithin) {
-            out.append((key, blob(forKey: key)))
-            saving.saved(key, mark: mark(forKey: key))
+        for id in changedDevices {
+            let d = devices[id]
+            let key = "device:" + id
+            if saving.changed(key, mark: d.map(Self.mark(of:)), now: now) {
+                out.append((key, d.map { StateCodec.encode($0) }))
+            }
         }
+        changedSubjects.removeAll(keepingCapacity: true)
+        changedDevices.removeAll(keepingCapacity: true)
+        for key in saving.takeDue(before: now - lazyWithin) { out.append((key, blob(forKey: key))) }
         return out
     }
 

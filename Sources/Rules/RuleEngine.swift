@@ -22,7 +22,13 @@ public final class RuleEngine {
     static let maxUnboundLiveness = 10_000
     var clock = EngineClock()
     /// Where each unresolved alert lives.
-    var alertIndex: [String: AlertSlot] = [:]
+    var alertIndex: [String: AlertSlot] = [:] {
+        didSet { alertsVersion &+= 1 }
+    }
+    /// Bumped whenever an alert opens or ends, or the rules are replaced.
+    var alertsVersion = 0
+    /// Subject keys holding an unresolved alert of a rule that data clears, as of `alertsVersion`.
+    var selfClearingOpen: (version: Int, keys: Set<String>) = (-1, [])
     /// Alert ids with escalation steps or reminders still to come.
     var pendingEscalations: Set<String> = []
     /// Subject keys with a bed watch not yet raised.
@@ -106,6 +112,7 @@ public final class RuleEngine {
     /// Swaps in reloaded rules; open alerts, runs and timers are kept.
     public func replace(rules: RuleSet) {
         self.rules = rules
+        alertsVersion &+= 1
     }
 
     /// Ids of the unresolved alerts, for inspection and tests.

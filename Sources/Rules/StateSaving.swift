@@ -7,37 +7,55 @@ import AnxinCore
 /// is progress, and waits in a first-in first-out queue until it is due. A hash collision could only
 /// make a change wait: every deferred key is saved once due, whatever its mark.
 struct StateSaving {
-    /// The mark of each key as last saved; absent when never saved or saved as gone.
-    private var marks: [String: Int] = [:]
-    /// Deferred keys and since when they wait.
-    private var waiting: [String: EpochMillis] = [:]
-    /// The same keys in the order they started to wait (entries of keys saved since are skipped).
+    struct Entry {
+        /// The mark as last saved; nil when never saved or saved as gone.
+        var mark: Int?
+        /// Since when a change of progress waits to be saved; nil when none waits.
+        var since: EpochMillis?
+    }
+
+    /// By export key; one lookup per changed key and commit.
+    private var entries: [String: Entry] = [:]
+    /// Keys in the order they started to wait (entries of keys saved since are skipped).
     private var queue: [(key: String, since: EpochMillis)] = []
     private var head = 0
 
-    func matchesSaved(_ key: String, mark: Int?) -> Bool { marks[key] == mark }
+    /// A key changed and now has `mark`: true when it must be saved now (the caller saves it); false
+    /// when the change is progress, which then waits from `now` unless it already waits.
+    mutating func changed(_ key: String, mark: Int?, now: EpochMillis) -> Bool {
+        var saveNow = false
+        var drop = false
+        var startedWaiting = false
+        do {
+            var e = entries[key, default: Entry(mark: nil, since: nil)]
+            if e.mark != mark {
+                e.mark = mark
+                e.since = nil
+                saveNow = true
+            } else if mark != nil, e.since == nil {
+                e.since = now
+                startedWaiting = true
+            }
+            drop = e.mark == nil && e.since == nil
+            if drop { entries.removeValue(forKey: key) } else { entries[key] = e }
+        }
+        if startedWaiting { queue.append((key, now)) }
+        return saveNow
+    }
 
-    /// `key` was saved (or is being saved) with this mark.
+    /// `key` was saved with this mark.
     mutating func saved(_ key: String, mark: Int?) {
-        marks[key] = mark
-        waiting.removeValue(forKey: key)
+        if let mark { entries[key] = Entry(mark: mark, since: nil) } else { entries.removeValue(forKey: key) }
     }
 
-    /// `key` changed in progress only; it waits from `since` unless it already waits.
-    mutating func `defer`(_ key: String, since: EpochMillis) {
-        guard waiting[key] == nil else { return }
-        waiting[key] = since
-        queue.append((key, since))
-    }
-
-    /// Keys that have waited since `cutoff` or before, oldest first; they stop waiting.
+    /// Keys that have waited since `cutoff` or before, oldest first (the caller saves them).
     mutating func takeDue(before cutoff: EpochMillis) -> [String] {
         var out: [String] = []
         while head < queue.count, queue[head].since <= cutoff {
             let entry = queue[head]
             head += 1
-            if waiting[entry.key] == entry.since {
-                waiting.removeValue(forKey: entry.key)
+            if entries[entry.key]?.since == entry.since {
+                entries[entry.key]?.since = nil
                 out.append(entry.key)
             }
         }
@@ -51,22 +69,20 @@ struct StateSaving {
     func hasDue(before cutoff: EpochMillis) -> Bool {
         var i = head
         while i < queue.count, queue[i].since <= cutoff {
-            if waiting[queue[i].key] == queue[i].since { return true }
+            if entries[queue[i].key]?.since == queue[i].since { return true }
             i += 1
         }
         return false
     }
 
-    /// Every waiting key; none waits afterwards.
+    /// Every waiting key (the caller saves them); none waits afterwards.
     mutating func takeAll() -> [String] {
-        let keys = Array(waiting.keys)
-        waiting.removeAll()
+        let keys = entries.compactMap { $0.value.since == nil ? nil : $0.key }
+        for k in keys { entries[k]?.since = nil }
         queue.removeAll()
         head = 0
         return keys
     }
-
-    var waitingCount: Int { waiting.count }
 }
 
 extension RuleEngine {

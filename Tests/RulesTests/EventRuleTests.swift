@@ -63,6 +63,24 @@ final class EventRuleTests: XCTestCase {
         XCTAssertEqual(h.reading(.steps, 10, at: t0 + 5 * minute).map(\.summary), ["resolve power_off warning"])
     }
 
+    /// Clearing looks only at subjects known to hold such an alert: that knowledge follows restores,
+    /// rule reloads, staff resolutions and new alerts.
+    func testSelfClearingFollowsRestoreReloadAndResolve() {
+        let a = Harness()
+        a.event(.notWorn, at: t0)
+        let b = Harness()
+        b.engine.restoreState(a.engine.exportState())
+        XCTAssertEqual(b.reading(.heartRate, 72, at: t0 + minute).map(\.summary), ["resolve not_worn info"])
+        XCTAssertEqual(b.event(.powerOff, at: t0 + 2 * minute).map(\.summary), ["open power_off warning"])
+        b.engine.replace(rules: .shipped)
+        XCTAssertEqual(b.reading(.steps, 5, at: t0 + 3 * minute).map(\.summary), ["resolve power_off warning"])
+        let opened = b.event(.notWorn, at: t0 + 4 * minute)
+        XCTAssertTrue(b.engine.resolve(alertID: opened[0].alertID, at: t0 + 5 * minute))
+        XCTAssertEqual(b.reading(.heartRate, 72, at: t0 + 6 * minute), [], "resolved by staff: nothing left to clear")
+        XCTAssertEqual(b.event(.notWorn, at: t0 + 7 * minute).map(\.summary), ["open not_worn info"])
+        XCTAssertEqual(b.reading(.heartRate, 72, at: t0 + 8 * minute).map(\.summary), ["resolve not_worn info"])
+    }
+
     func testPowerOffIsPerDevice() {
         let h = Harness()
         h.event(.powerOff, at: t0, device: "watch-1")
