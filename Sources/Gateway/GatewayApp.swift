@@ -127,10 +127,10 @@ public final class GatewayApp: Sendable {
                             oldestPendingAgeSeconds: oldest < 0 ? 0 : Double(oldest) / 1000)
                     }))
         }
+        let retentionStore = try Store(path: config.databasePath)
         services.append(
             RetentionService(
-                store: try Store(path: config.databasePath), retentionDays: config.storage.retentionDays, clock: clock,
-                logger: logger))
+                store: retentionStore, retentionDays: config.storage.retentionDays, clock: clock, logger: logger))
         services += [
             staff,
             LifecycleService(
@@ -140,6 +140,10 @@ public final class GatewayApp: Sendable {
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        // Every service has ended: close the connections, so the last one checkpoints the WAL into the
+        // database and removes anxin.db-wal / -shm (left behind, they are not garbage: deleting them by
+        // hand would lose the last commits).
+        for s in [retentionStore, staffStore, outboxStore, readStore, store] { s.close() }
         notifier.notify("STOPPING=1")
         logger.info("stopped")
     }

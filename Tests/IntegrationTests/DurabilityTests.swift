@@ -78,6 +78,11 @@ final class DurabilityTests: XCTestCase {
         let early = try await h.alerts(state: "open")
         XCTAssertEqual(early.count, 0, "80 s is not yet 2 minutes")
         XCTAssertEqual(h.gateway.stop(), 0)
+        let db = h.dir.appendingPathComponent("anxin.db").path
+        XCTAssertTrue(FileManager.default.fileExists(atPath: db))
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: db + "-wal"),
+            "a clean stop closes the connections: the WAL is checkpointed into the database and removed")
         try h.gateway.start()
         let healthy = await h.gateway.waitHealthy(timeout: 60)
         XCTAssertTrue(healthy)
