@@ -16,9 +16,9 @@ extension RuleEngine {
     /// means the key is gone. For a shutdown, staff tools and tests.
     public func drainChangedState() -> [(key: String, blob: [UInt8]?)] {
         var keys = Set(takeChangedKeys())
-        keys.formUnion(saving.takeAll())
+        keys.formUnion(saving.takeAll().map(\.exportKey))
         return keys.sorted().map { key in
-            saving.saved(key, mark: mark(forKey: key))
+            if let k = StateKey(exportKey: key) { saving.saved(k, mark: mark(for: k)) }
             return (key, blob(forKey: key))
         }
     }
@@ -42,21 +42,19 @@ extension RuleEngine {
         }
         for s in changedSubjects {
             let st = subjects[s]
-            let key = "subject:" + s
-            if saving.changed(key, mark: st.map(Self.mark(of:)), now: now) {
-                out.append((key, st.map { StateCodec.encode($0) }))
+            if saving.changed(.subject(s), mark: st.map(Self.mark(of:)), now: now) {
+                out.append(("subject:" + s, st.map { StateCodec.encode($0) }))
             }
         }
         for id in changedDevices {
             let d = devices[id]
-            let key = "device:" + id
-            if saving.changed(key, mark: d.map(Self.mark(of:)), now: now) {
-                out.append((key, d.map { StateCodec.encode($0) }))
+            if saving.changed(.device(id), mark: d.map(Self.mark(of:)), now: now) {
+                out.append(("device:" + id, d.map { StateCodec.encode($0) }))
             }
         }
         changedSubjects.removeAll(keepingCapacity: true)
         changedDevices.removeAll(keepingCapacity: true)
-        for key in saving.takeDue(before: now - lazyWithin) { out.append((key, blob(forKey: key))) }
+        for key in saving.takeDue(before: now - lazyWithin) { out.append((key.exportKey, blob(for: key))) }
         return out
     }
 
@@ -125,7 +123,9 @@ extension RuleEngine {
         changedDevices = []
         clockChanged = false
         saving = StateSaving()
-        for key in state.keys { saving.saved(key, mark: mark(forKey: key)) }
+        // Keyed by the engine's own strings (shared, not copied).
+        for (s, st) in subjects { saving.saved(.subject(s), mark: Self.mark(of: st)) }
+        for (id, d) in devices { saving.saved(.device(id), mark: Self.mark(of: d)) }
     }
 
     func blob(forKey key: String) -> [UInt8]? {

@@ -6,6 +6,31 @@ import AnxinCore
 /// ``RuleEngine/drainChangedState(monotonicNow:lazyWithin:)``); a change that leaves the mark as saved
 /// is progress, and waits in a first-in first-out queue until it is due. A hash collision could only
 /// make a change wait: every deferred key is saved once due, whatever its mark.
+/// A saved rule state key without its text prefix, so it shares the engine's own key strings (a city's
+/// devices would otherwise cost a second string each, and a concatenation per change).
+enum StateKey: Hashable {
+    case subject(String)
+    case device(String)
+
+    init?(exportKey key: String) {
+        if key.hasPrefix("subject:") {
+            self = .subject(String(key.dropFirst("subject:".count)))
+        } else if key.hasPrefix("device:") {
+            self = .device(String(key.dropFirst("device:".count)))
+        } else {
+            return nil
+        }
+    }
+
+    /// `subject:<subject>` or `device:<id>`, as in ``RuleEngine/exportState()``.
+    var exportKey: String {
+        switch self {
+        case .subject(let s): "subject:" + s
+        case .device(let d): "device:" + d
+        }
+    }
+}
+
 struct StateSaving {
     struct Entry {
         /// The mark as last saved; nil when never saved or saved as gone.
@@ -15,14 +40,14 @@ struct StateSaving {
     }
 
     /// By export key; one lookup per changed key and commit.
-    private var entries: [String: Entry] = [:]
+    private var entries: [StateKey: Entry] = [:]
     /// Keys in the order they started to wait (entries of keys saved since are skipped).
-    private var queue: [(key: String, since: EpochMillis)] = []
+    private var queue: [(key: StateKey, since: EpochMillis)] = []
     private var head = 0
 
     /// A key changed and now has `mark`: true when it must be saved now (the caller saves it); false
     /// when the change is progress, which then waits from `now` unless it already waits.
-    mutating func changed(_ key: String, mark: Int?, now: EpochMillis) -> Bool {
+    mutating func changed(_ key: StateKey, mark: Int?, now: EpochMillis) -> Bool {
         var saveNow = false
         var drop = false
         var startedWaiting = false
@@ -44,13 +69,13 @@ struct StateSaving {
     }
 
     /// `key` was saved with this mark.
-    mutating func saved(_ key: String, mark: Int?) {
+    mutating func saved(_ key: StateKey, mark: Int?) {
         if let mark { entries[key] = Entry(mark: mark, since: nil) } else { entries.removeValue(forKey: key) }
     }
 
     /// Keys that have waited since `cutoff` or before, oldest first (the caller saves them).
-    mutating func takeDue(before cutoff: EpochMillis) -> [String] {
-        var out: [String] = []
+    mutating func takeDue(before cutoff: EpochMillis) -> [StateKey] {
+        var out: [StateKey] = []
         while head < queue.count, queue[head].since <= cutoff {
             let entry = queue[head]
             head += 1
@@ -76,7 +101,7 @@ struct StateSaving {
     }
 
     /// Every waiting key (the caller saves them); none waits afterwards.
-    mutating func takeAll() -> [String] {
+    mutating func takeAll() -> [StateKey] {
         let keys = entries.compactMap { $0.value.since == nil ? nil : $0.key }
         for k in keys { entries[k]?.since = nil }
         queue.removeAll()
@@ -93,13 +118,21 @@ extension RuleEngine {
             clockSerial &+= 1
             return clockSerial
         }
-        if key.hasPrefix("subject:") {
-            return subjects[String(key.dropFirst("subject:".count))].map(Self.mark(of:))
+        return StateKey(exportKey: key).flatMap(mark(for:))
+    }
+
+    func mark(for key: StateKey) -> Int? {
+        switch key {
+        case .subject(let s): subjects[s].map(Self.mark(of:))
+        case .device(let d): devices[d].map(Self.mark(of:))
         }
-        if key.hasPrefix("device:") {
-            return devices[String(key.dropFirst("device:".count))].map(Self.mark(of:))
+    }
+
+    func blob(for key: StateKey) -> [UInt8]? {
+        switch key {
+        case .subject(let s): subjects[s].map { StateCodec.encode($0) }
+        case .device(let d): devices[d].map { StateCodec.encode($0) }
         }
-        return nil
     }
 
     /// Alerts, bed watches, the resident, and each rule's runs by their start and whether they were
