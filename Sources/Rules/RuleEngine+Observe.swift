@@ -98,8 +98,11 @@ extension RuleEngine {
             let key = subjectKey(rules.definitions[list[i]], device: r.device, residentID: ctx.residentID)
             withSubject(key, residentID: ctx.residentID) { st in
                 st.residentID = ctx.residentID
+                // The newest sample of this kind before this one; an older sample does not replace it.
+                let previousAt = st.latest[r.kind]?.at ?? .min
+                if previousAt <= r.measuredAt { st.latest[r.kind] = LatestValue(value: value, at: r.measuredAt) }
                 repeat {
-                    judgeThreshold(rules.definitions[list[i]], r, value, ctx, key, &st, &decisions)
+                    judgeThreshold(rules.definitions[list[i]], r, value, previousAt, ctx, key, &st, &decisions)
                     i += 1
                 } while i < list.count
                     && subjectKey(rules.definitions[list[i]], device: r.device, residentID: ctx.residentID) == key
@@ -170,25 +173,39 @@ extension RuleEngine {
         return keys
     }
 
-    /// One threshold rule on the state of its subject `key` (``judge(reading:_:_:)`` visits it).
+    /// One threshold rule on the state of its subject `key` (``judge(reading:_:_:)`` visits it, and has
+    /// already noted the reading in `st.latest`; `previousAt` is the time of the newest sample of its
+    /// kind before it).
+    ///
+    /// The newest time the rule judged is not kept: it is the newest latest value of its measures, since
+    /// every sample of a measure's kind is judged by all the rules that have it. So a subject keeps a
+    /// rule's progress only while a run (or a backfill run) is in progress: a city's residents with
+    /// normal vital signs cost no progress at all, in memory or in the saved state.
     func judgeThreshold(
-        _ def: RuleDefinition, _ r: Reading, _ value: Double, _ ctx: SubjectContext, _ key: String,
-        _ st: inout SubjectState, _ decisions: inout [Decision]
+        _ def: RuleDefinition, _ r: Reading, _ value: Double, _ previousAt: EpochMillis, _ ctx: SubjectContext,
+        _ key: String, _ st: inout SubjectState, _ decisions: inout [Decision]
     ) {
         guard case .threshold(let measures, _) = def.logic else { return }
         let t = r.measuredAt
-        do {
-            if let old = st.latest[r.kind], old.at > t {
-                // An older sample than the one held: not judged again.
-            } else {
-                st.latest[r.kind] = LatestValue(value: value, at: t)
+        var judgedUpTo = EpochMillis.min
+        for m in measures {
+            let at = m.kind == r.kind ? previousAt : (st.latest[m.kind]?.at ?? .min)
+            if at > judgedUpTo { judgedUpTo = at }
+        }
+        let held = st.progress.isEmpty ? nil : st.progress[def.name]
+        var progress = held ?? RuleProgress()
+        defer {
+            if progress.run != nil || progress.backfill != nil {
+                st.progress[def.name] = progress
+            } else if held != nil {
+                st.progress[def.name] = nil
             }
-            var progress = st.progress[def.name] ?? RuleProgress()
-            guard t >= progress.lastJudged else {
+        }
+        do {
+            guard t >= judgedUpTo else {
                 // A late sample (a buffered upload after a live reading) never clears an alert, but it
                 // can fire one: an instant rule at once, a rule with a duration once the late samples
                 // themselves span it. A crisis or a sustained breach in a backlog must not be lost.
-                defer { st.progress[def.name] = progress }
                 guard let m = measures.first(where: { $0.kind == r.kind }), m.fireLimit(ctx.thresholds).holds(value)
                 else {
                     progress.backfill = nil
@@ -207,8 +224,6 @@ extension RuleEngine {
                 if raised { progress.backfill?.reported = true }
                 return
             }
-            progress.lastJudged = t
-            defer { st.progress[def.name] = progress }
 
             // Any fresh measure past its fire limit fires; all fresh measures past their clear limits clear.
             var firing: (kind: ReadingKind, value: Double)?

@@ -91,6 +91,23 @@ final class StateSavingTests: XCTestCase {
         XCTAssertEqual(rest.first?.occurredAt, expected.first?.occurredAt)
     }
 
+    /// A rule keeps progress for a subject only while a run is in progress.
+    func testProgressIsKeptOnlyWhileARunIsInProgress() throws {
+        let h = Harness()
+        h.series(.heartRate, 80, from: t0, to: t0 + minute)
+        h.reading(.systolic, 120, at: t0)
+        XCTAssertEqual(h.engine.subjects["R-0001"]?.progress.count, 0, "normal vital signs: no progress held")
+        h.reading(.heartRate, 150, at: t0 + 2 * minute)
+        XCTAssertEqual(h.engine.subjects["R-0001"]?.progress.keys.sorted(), ["heart_rate_high"])
+        h.reading(.heartRate, 80, at: t0 + 3 * minute)
+        XCTAssertEqual(h.engine.subjects["R-0001"]?.progress.count, 0, "the run ended")
+        // A late sample past the limit starts a backfill run, which is progress too.
+        h.reading(.heartRate, 150, at: t0 + 150 * second)
+        let p = try XCTUnwrap(h.engine.subjects["R-0001"]?.progress["heart_rate_high"])
+        XCTAssertNotNil(p.backfill)
+        XCTAssertNil(p.run)
+    }
+
     func testUnboundPassingStateIsNeverWritten() {
         let h = Harness(context: .unbound)
         var store: [String: [UInt8]] = [:]
