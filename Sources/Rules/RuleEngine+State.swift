@@ -84,6 +84,8 @@ extension RuleEngine {
         alertIndex = [:]
         pendingEscalations = []
         pendingBedWatches = []
+        subjects.reserveCapacity(state.count / 2 + 1)
+        devices.reserveCapacity(state.count / 2 + 1)
         let decoder = JSONDecoder()
         for (key, bytes) in state {
             if key == "engine" {
@@ -122,7 +124,7 @@ extension RuleEngine {
         changedSubjects = []
         changedDevices = []
         clockChanged = false
-        saving = StateSaving()
+        saving = StateSaving(capacity: subjects.count + devices.count)
         // Keyed by the engine's own strings (shared, not copied).
         for (s, st) in subjects { saving.saved(.subject(s), mark: Self.mark(of: st)) }
         for (id, d) in devices { saving.saved(.device(id), mark: Self.mark(of: d)) }

@@ -54,6 +54,7 @@ enum StateCodec {
         guard let resident = r.optionalString() else { return nil }
         var st = SubjectState(residentID: resident)
         guard let latest = r.count() else { return nil }
+        st.latest.reserveCapacity(latest)
         for _ in 0..<latest {
             guard let raw = r.byte(), let value = r.double(), let at = r.int() else { return nil }
             if let kind = ReadingKind(rawValue: raw) { st.latest[kind] = LatestValue(value: value, at: at) }

@@ -45,6 +45,8 @@ struct StateSaving {
     private var queue: [(key: StateKey, since: EpochMillis)] = []
     private var head = 0
 
+    init(capacity: Int = 0) { entries.reserveCapacity(capacity) }
+
     /// A key changed and now has `mark`: true when it must be saved now (the caller saves it); false
     /// when the change is progress, which then waits from `now` unless it already waits.
     mutating func changed(_ key: StateKey, mark: Int?, now: EpochMillis) -> Bool {

@@ -63,7 +63,7 @@ extension StaffAccounts {
     }
 
     /// Makes the dummy hash that unknown usernames are checked against now, so the first such
-    /// sign-in costs no more than any other. `StaffServer` calls it before it listens.
+    /// sign-in costs no more than any other. `StaffServer` starts it as it starts listening.
     public func warmUp() async {
         _ = await dummyPasswordHash()
     }
