@@ -135,7 +135,9 @@ extension RuleEngine {
         if key.hasPrefix("subject:") {
             return subjects[String(key.dropFirst("subject:".count))].map { StateCodec.encode($0) }
         }
-        if key.hasPrefix("device:") { return devices[String(key.dropFirst("device:".count))].map { StateCodec.encode($0) } }
+        if key.hasPrefix("device:") {
+            return devices[String(key.dropFirst("device:".count))].map { StateCodec.encode($0) }
+        }
         return nil
     }
 

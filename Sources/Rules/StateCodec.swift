@@ -61,7 +61,9 @@ enum StateCodec {
         }
         guard let progress = r.count() else { return nil }
         for _ in 0..<progress {
-            guard let rule = r.string(), let last = r.int(), let run = r.run(), let backfill = r.run() else { return nil }
+            guard let rule = r.string(), let last = r.int(), let run = r.run(), let backfill = r.run() else {
+                return nil
+            }
             st.progress[rule] = RuleProgress(lastJudged: last, run: run, backfill: backfill)
         }
         guard let beds = r.count() else { return nil }

@@ -48,7 +48,8 @@ final class StateCodecTests: XCTestCase {
         b.engine.restoreState(saved)
         XCTAssertEqual(b.engine.unresolvedAlertIDs, a.engine.unresolvedAlertIDs)
         XCTAssertEqual(
-            canonical(try XCTUnwrap(b.engine.subjects["R-0001"])), canonical(try XCTUnwrap(a.engine.subjects["R-0001"])))
+            canonical(try XCTUnwrap(b.engine.subjects["R-0001"])), canonical(try XCTUnwrap(a.engine.subjects["R-0001"]))
+        )
         // And it behaves the same: the open alert escalates on schedule in both.
         XCTAssertEqual(b.tick(t0 + 10 * minute).map(\.summary), a.tick(t0 + 10 * minute).map(\.summary))
     }
@@ -70,7 +71,9 @@ final class StateCodecTests: XCTestCase {
     func canonical(_ st: SubjectState) -> String {
         var rest = st
         rest.latest = [:]
-        let latest = st.latest.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key):\($0.value.value)@\($0.value.at)" }
+        let latest = st.latest.sorted { $0.key.rawValue < $1.key.rawValue }.map {
+            "\($0.key):\($0.value.value)@\($0.value.at)"
+        }
         return latest.joined(separator: ",") + " " + canonicalJSON(rest)
     }
 
