@@ -39,6 +39,9 @@ public final class GatewayApp: Sendable {
         let outboxStore = try Store(path: config.databasePath)
         let staffStore = try Store(path: config.databasePath)
         for s in [store, outboxStore, staffStore] { try s.limitSize(pages: config.storage.maxPages) }
+        // Only the pipeline's commits checkpoint the WAL (it stops them while the disk is full, so a
+        // checkpoint growing the database never takes the room released for alerts).
+        for s in [outboxStore, staffStore] { try s.setAutoCheckpoint(pages: 0) }
         // Room held back for alerts if the disk or the size cap is reached (released on SQLITE_FULL).
         store.refillReserve()
         let accounts = StaffAccounts(
@@ -128,6 +131,7 @@ public final class GatewayApp: Sendable {
                     }))
         }
         let retentionStore = try Store(path: config.databasePath)
+        try retentionStore.setAutoCheckpoint(pages: 0)
         services.append(
             RetentionService(
                 store: retentionStore, retentionDays: config.storage.retentionDays, clock: clock, logger: logger))

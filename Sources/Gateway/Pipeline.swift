@@ -391,6 +391,12 @@ public final class Pipeline: @unchecked Sendable {
                     : "commit failed; alerts and readings are kept in memory and retried",
                 metadata: ["error": "\(error)", "pending_readings": "\(pendingReadings.count)"])
         }
+        if full {
+            // No checkpoints while full: one would grow the database into the room released for alerts,
+            // and a WAL that cannot be checkpointed cannot restart, so every later commit would need
+            // new room (seen on a full tmpfs: the first SOS after the reserve's release never committed).
+            try? store.setAutoCheckpoint(pages: 0)
+        }
         let bound = full ? Self.maxPendingReadingsWhenFull : Self.maxPendingReadings
         if pendingReadings.count > bound {
             let shed = pendingReadings.count - bound
@@ -405,6 +411,7 @@ public final class Pipeline: @unchecked Sendable {
 
     /// Readings commit again: clear the alarm and fill the reserve back.
     private func storageRecovered() {
+        try? store.setAutoCheckpoint(pages: Self.autoCheckpointPages)
         storageTrouble = nil
         metrics.storageTrouble.store(0, ordering: .relaxed)
         retryCommitAfter = 0
@@ -424,6 +431,9 @@ public final class Pipeline: @unchecked Sendable {
                 ])
         }
     }
+
+    /// WAL pages after which the pipeline's commits checkpoint (SQLite's default), while storage is healthy.
+    static let autoCheckpointPages = 1000
 
     /// Rule state whose change is progress only (a device heard, a run extended) is saved within this
     /// long; alerts, runs starting and the like are saved with the commit that changed them.

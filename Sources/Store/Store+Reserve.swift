@@ -30,6 +30,16 @@ extension Store {
         }
     }
 
+    /// Sets how many WAL pages make a commit on this connection checkpoint the WAL into the database
+    /// (`PRAGMA wal_autocheckpoint`; 0: never). A checkpoint grows the database file, so on a full disk
+    /// it would spend room freed for alerts: the pipeline stops checkpoints while storage is in trouble,
+    /// and the other connections never run them (the pipeline commits often enough for all).
+    public func setAutoCheckpoint(pages: Int) throws(SQLiteError) {
+        try locked { () throws(SQLiteError) in
+            try connection.exec("PRAGMA wal_autocheckpoint = \(max(0, pages))", "set WAL auto-checkpoint")
+        }
+    }
+
     /// Fills both reserves back, as far as there is room; true when both are full size.
     @discardableResult
     public func refillReserve() -> Bool {
