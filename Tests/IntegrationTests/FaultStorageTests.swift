@@ -115,10 +115,10 @@ final class FaultFullDiskTests: XCTestCase {
         return p.terminationStatus == 0
     }
 
-    /// Run by `Scripts/faults.sh` (ANXIN_FAULT_TMPFS=1; it mounts a tmpfs, so it needs root), not in CI,
-    /// where FaultStorageTests (the size cap) stands for it. Record (FAULTS.md): 64 of 65 runs passed, the
-    /// last 51 in a row; the one failure (the first SOS after the disk filled did not reach the hotline)
-    /// came before the test printed the gateway's log, which it now does when it fails.
+    /// Run by `Scripts/faults.sh` (ANXIN_FAULT_TMPFS=1; it mounts a tmpfs, so it needs root, and floods the
+    /// gateway for ~25 s), not in CI, where FaultStorageTests (the size cap) and StoreFullFilesystemTests
+    /// (the checkpoint rule, on a tmpfs) stand for it. One run in 65 once lost the first SOS here: a WAL
+    /// checkpoint had spent the room released for alerts (FAULTS.md); it prints the gateway's log if it fails.
     func testRealFullFilesystemAlertsStillFlowAndRecovery() async throws {
         try XCTSkipUnless(
             ProcessInfo.processInfo.environment["ANXIN_FAULT_TMPFS"] == "1",
