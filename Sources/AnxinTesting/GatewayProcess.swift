@@ -85,9 +85,14 @@ public final class GatewayProcess: @unchecked Sendable {
         return waitExit(timeout: timeout)
     }
 
+    /// A gateway a failed test never stopped does not outlive it (it would keep its files, ports and CPU).
+    deinit {
+        if let p = process, p.isRunning { kill(p.processIdentifier, SIGKILL) }
+    }
+
     /// SIGKILL, no chance to commit.
     public func kill9() {
-        guard let p = process else { return }
+        guard let p = process, p.isRunning else { return }
         kill(p.processIdentifier, SIGKILL)
         _ = waitExit(timeout: 10)
     }

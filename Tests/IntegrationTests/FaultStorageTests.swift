@@ -130,8 +130,9 @@ final class FaultFullDiskTests: XCTestCase {
             try? FileManager.default.removeItem(at: folder)
             throw XCTSkip("this machine does not let the test mount a tmpfs; FaultStorageTests covers the size cap")
         }
-        defer {
-            _ = mount(["-u", folder.path])
+        // Teardown blocks run last to first, after the test even when it throws: the gateway is
+        // stopped before the tmpfs it writes to is unmounted.
+        addTeardownBlock {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/bin/umount")
             p.arguments = [folder.path]
@@ -140,6 +141,7 @@ final class FaultFullDiskTests: XCTestCase {
             try? FileManager.default.removeItem(at: folder)
         }
         let h = try await GatewayHarness(registry: FaultStorageTests.registry, databaseFolder: folder)
+        addTeardownBlock { h.gateway.kill9() }
         try await h.start()
         let start = SystemWallClock().now() / 1000 - 500_000
         try h.broker.publish(
