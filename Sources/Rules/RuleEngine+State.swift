@@ -131,14 +131,7 @@ extension RuleEngine {
     }
 
     func blob(forKey key: String) -> [UInt8]? {
-        if key == "engine" { return encode(clock) }
-        if key.hasPrefix("subject:") {
-            return subjects[String(key.dropFirst("subject:".count))].map { StateCodec.encode($0) }
-        }
-        if key.hasPrefix("device:") {
-            return devices[String(key.dropFirst("device:".count))].map { StateCodec.encode($0) }
-        }
-        return nil
+        key == "engine" ? encode(clock) : StateKey(exportKey: key).flatMap(blob(for:))
     }
 
     func encode<T: Encodable>(_ value: T) -> [UInt8]? {

@@ -39,8 +39,6 @@ public final class RuleEngine {
     var clockChanged = false
     /// Export keys whose changes since they were last saved are progress only (see ``StateSaving``).
     var saving = StateSaving()
-    /// Bumped for every mark of the engine clock (always saved when changed).
-    var clockSerial = 0
     /// Reused for every state blob.
     let stateEncoder = JSONEncoder()
 

@@ -114,15 +114,6 @@ struct StateSaving {
 
 extension RuleEngine {
     /// What of a key's state must be saved at once when it changes; nil when the key holds nothing.
-    /// The engine clock gets a new mark every time (one row, saved with every commit that changed it).
-    func mark(forKey key: String) -> Int? {
-        if key == "engine" {
-            clockSerial &+= 1
-            return clockSerial
-        }
-        return StateKey(exportKey: key).flatMap(mark(for:))
-    }
-
     func mark(for key: StateKey) -> Int? {
         switch key {
         case .subject(let s): subjects[s].map(Self.mark(of:))
