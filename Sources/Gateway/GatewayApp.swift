@@ -92,9 +92,12 @@ public final class GatewayApp: Sendable {
                     logger.error("delivery rejected; kept for `anxin outbox requeue`", metadata: meta)
                 }
             })
+        let foldStore = try Store(path: config.databasePath)
+        try foldStore.limitSize(pages: config.storage.maxPages)
+        try foldStore.setAutoCheckpoint(pages: 0)
         let pipeline = Pipeline(
             config: config, runtime: runtime, store: store, handoff: handoff, metrics: metrics, clock: clock,
-            logger: logger,
+            logger: logger, foldStore: foldStore,
             isConnected: { state.connected.load(ordering: .relaxed) },
             onIncidentQueued: { dispatcher.wake() },
             onAlertsChanged: { ids in
@@ -147,7 +150,7 @@ public final class GatewayApp: Sendable {
         // Every service has ended: close the connections, so the last one checkpoints the WAL into the
         // database and removes anxin.db-wal / -shm (left behind, they are not garbage: deleting them by
         // hand would lose the last commits).
-        for s in [retentionStore, staffStore, outboxStore, readStore, store] { s.close() }
+        for s in [retentionStore, foldStore, staffStore, outboxStore, readStore, store] { s.close() }
         notifier.notify("STOPPING=1")
         logger.info("stopped")
     }

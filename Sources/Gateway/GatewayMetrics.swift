@@ -9,6 +9,11 @@ public final class GatewayMetrics: Sendable {
     public let messagesReceived = Atomic<Int>(0)
     public let sentinelsDropped = Atomic<Int>(0)
     public let readingsStored = Atomic<Int>(0)
+    /// Staged readings moved into the clustered table, and those dropped there as repeats (or purged).
+    public let readingsFolded = Atomic<Int>(0)
+    public let readingsFoldRepeats = Atomic<Int>(0)
+    /// Folds that failed (tried again at the next interval; the readings stay staged).
+    public let foldFailures = Atomic<Int>(0)
     /// Readings dropped from memory because the database could not take them for too long.
     public let readingsShed = Atomic<Int>(0)
     /// Readings dropped because the database or its disk was full.
@@ -88,6 +93,16 @@ public final class GatewayMetrics: Sendable {
         counter(
             "anxin_readings_stored_total", "Readings committed to the database.",
             readingsStored.load(ordering: .relaxed))
+        counter(
+            "anxin_readings_folded_total", "Staged readings moved into the history table, sorted.",
+            readingsFolded.load(ordering: .relaxed))
+        counter(
+            "anxin_readings_fold_repeats_total",
+            "Staged readings dropped when folded: repeats of a stored reading, or purged meanwhile.",
+            readingsFoldRepeats.load(ordering: .relaxed))
+        counter(
+            "anxin_fold_failures_total", "Folds of staged readings that failed (tried again; nothing is lost).",
+            foldFailures.load(ordering: .relaxed))
         out +=
             "# HELP anxin_readings_shed_total Readings dropped, by reason (alerts and events are never shed).\n# TYPE anxin_readings_shed_total counter\n"
         out += "anxin_readings_shed_total{reason=\"commit_failing\"} \(readingsShed.load(ordering: .relaxed))\n"

@@ -80,6 +80,8 @@ public final class Pipeline: @unchecked Sendable {
     private let finished = Mutex<Bool>(false)
     private var thread: Thread?
     private let doneSemaphore = DispatchSemaphore(value: 0)
+    /// Moves the readings this pipeline stages into the history table; nil: they stay staged.
+    let folder: ReadingFolder?
 
     struct Inbox {
         var commands: [(StaffCommand, CheckedContinuation<StaffCommandResult, Never>)] = []
@@ -88,7 +90,7 @@ public final class Pipeline: @unchecked Sendable {
 
     public init(
         config: GatewayConfig, runtime: RuntimeSet, store: Store, handoff: MessageHandoff,
-        metrics: GatewayMetrics, clock: any WallClock, logger: Logger,
+        metrics: GatewayMetrics, clock: any WallClock, logger: Logger, foldStore: Store? = nil,
         isConnected: @escaping @Sendable () -> Bool,
         onIncidentQueued: @escaping @Sendable () -> Void,
         onAlertsChanged: @escaping @Sendable ([String]) -> Void
@@ -103,6 +105,7 @@ public final class Pipeline: @unchecked Sendable {
         self.isConnected = isConnected
         self.onIncidentQueued = onIncidentQueued
         self.onAlertsChanged = onAlertsChanged
+        folder = foldStore.map { ReadingFolder(store: $0, metrics: metrics, logger: logger) }
         engine = RuleEngine(rules: runtime.rules, utcOffsetSeconds: config.utcOffsetSeconds, idGenerator: AlertIDs.make)
         engine.restoreState((try? store.loadRuleState()) ?? [:])
         silences = SilenceBook((try? store.silencesInForce(at: clock.now())) ?? [])
@@ -125,13 +128,16 @@ public final class Pipeline: @unchecked Sendable {
         t.stackSize = 4 << 20
         thread = t
         t.start()
+        folder?.start()
     }
 
-    /// Asks the loop to drain what is in hand, commit and end; waits for it.
+    /// Asks the loop to drain what is in hand, commit and end; waits for it, then for the folder to
+    /// fold what is staged.
     public func stopAndWait() {
         stopRequested.store(true, ordering: .releasing)
         let already = finished.withLock { $0 }
         if !already, thread != nil { doneSemaphore.wait() }
+        folder?.stopAndWait()
     }
 
     /// Swaps in a validated set of profiles, rules and registry at the next loop turn.
@@ -337,7 +343,7 @@ public final class Pipeline: @unchecked Sendable {
             stateKeys = Array(pendingState.keys)
         }
         try store.inTransaction(durable: durable) {
-            for r in pendingReadings[..<count] where try store.appendReading(r) { stored += 1 }
+            for r in pendingReadings[..<count] where try store.stageReading(r) { stored += 1 }
             let alertDevices = alertsOnly ? Set(decisions.map(\.device)) : []
             for e in pendingEventDevices where !alertsOnly || alertDevices.contains(e.device) {
                 try store.noteDevice(e.device, profile: e.profile, seenAt: e.at, registered: e.registered)

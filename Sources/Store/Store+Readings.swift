@@ -7,19 +7,20 @@ extension Store {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    private static let readingColumns = "measured_at, value, received_lag, flags, lon, accuracy_m"
+    private static let stageReadingSQL = """
+        INSERT OR IGNORE INTO readings_stage
+            (device_ref, kind, measured_at, value, received_lag, flags, lon, accuracy_m)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """
 
-    /// Stores one reading; false when the same (device, kind, measured time, value) is already
-    /// stored, or the value is NaN. Creates the device row on first sight.
-    ///
-    /// The hot path: call it inside `inTransaction` for a batch. It binds and steps one
-    /// prepared statement; the device id goes through an in-memory cache, and device rows are
-    /// updated once per device at commit.
+    static let readingColumns = "measured_at, value, received_lag, flags, lon, accuracy_m"
+
+    /// Stores one reading straight into the clustered table; false when the same (device, kind,
+    /// measured time, value) is already stored, or the value is NaN. Creates the device row on
+    /// first sight. For imports and tests; the pipeline stages (`stageReading(_:)`).
     @discardableResult
     public func appendReading(_ r: Reading) throws(SQLiteError) -> Bool {
         try writeTransaction("store reading") { () throws(SQLiteError) -> Bool in
-            let ref = try deviceRef(
-                r.device, profile: r.profile, registered: !r.flags.contains(.unregistered), seenAt: r.receivedAt)
             let stmt: SQLiteStatement
             if let cached = insertReading {
                 stmt = cached
@@ -27,31 +28,57 @@ extension Store {
                 stmt = try connection.prepare(Store.insertReadingSQL)
                 insertReading = stmt
             }
-            defer { stmt.reset() }
-            var flags = Int64(r.flags.rawValue)
-            try stmt.bind(1, ref)
-            try stmt.bind(2, Int64(r.kind.rawValue))
-            try stmt.bind(3, r.measuredAt)
-            switch r.value {
-            case .number(let v):
-                try stmt.bind(4, v)
-                try stmt.bindNull(7)
-                try stmt.bindNull(8)
-            case .bool(let b):
-                try stmt.bind(4, b ? 1.0 : 0.0)
-                try stmt.bindNull(7)
-                try stmt.bindNull(8)
-            case .location(let loc):
-                try stmt.bind(4, loc.lat)
-                try stmt.bind(7, loc.lon)
-                try stmt.bind(8, loc.accuracyM)
-                flags |= Int64(loc.source.rawValue) << 16
-            }
-            try stmt.bind(5, r.receivedAt &- r.measuredAt)
-            try stmt.bind(6, flags)
-            _ = try stmt.step("store reading")
+            try insert(r, with: stmt)
             return connection.changes == 1
         }
+    }
+
+    /// Commits one reading to the staging table: an append, whatever the device (the pipeline's
+    /// hot path, inside `inTransaction` for a batch). Queries see it at once; `foldStagedReadings`
+    /// moves it into the clustered table later, where a repeat of a stored reading is dropped.
+    /// False when the value is NaN (SQLite stores NULL, which the table refuses: not stored). Creates the device row on first sight.
+    @discardableResult
+    public func stageReading(_ r: Reading) throws(SQLiteError) -> Bool {
+        try writeTransaction("stage reading") { () throws(SQLiteError) -> Bool in
+            let stmt: SQLiteStatement
+            if let cached = stageReadingStatement {
+                stmt = cached
+            } else {
+                stmt = try connection.prepare(Store.stageReadingSQL)
+                stageReadingStatement = stmt
+            }
+            try insert(r, with: stmt)
+            return connection.changes == 1
+        }
+    }
+
+    /// Binds a reading to an insert of the eight reading columns and steps it.
+    private func insert(_ r: Reading, with stmt: SQLiteStatement) throws(SQLiteError) {
+        let ref = try deviceRef(
+            r.device, profile: r.profile, registered: !r.flags.contains(.unregistered), seenAt: r.receivedAt)
+        defer { stmt.reset() }
+        var flags = Int64(r.flags.rawValue)
+        try stmt.bind(1, ref)
+        try stmt.bind(2, Int64(r.kind.rawValue))
+        try stmt.bind(3, r.measuredAt)
+        switch r.value {
+        case .number(let v):
+            try stmt.bind(4, v)
+            try stmt.bindNull(7)
+            try stmt.bindNull(8)
+        case .bool(let b):
+            try stmt.bind(4, b ? 1.0 : 0.0)
+            try stmt.bindNull(7)
+            try stmt.bindNull(8)
+        case .location(let loc):
+            try stmt.bind(4, loc.lat)
+            try stmt.bind(7, loc.lon)
+            try stmt.bind(8, loc.accuracyM)
+            flags |= Int64(loc.source.rawValue) << 16
+        }
+        try stmt.bind(5, r.receivedAt &- r.measuredAt)
+        try stmt.bind(6, flags)
+        _ = try stmt.step("store reading")
     }
 
     /// Readings of the given devices at or after `since`, newest first, at most `limit`.
@@ -81,6 +108,14 @@ extension Store {
                     out.append(contentsOf: found)
                 }
             }
+            // Readings not yet folded; a repeat of one above (or of another staged one) is left out.
+            var seen = Set(out.map(ReadingIdentity.init))
+            for device in try deviceRefs(ids) {
+                for r in try staged(device: device, kind: kind, since: since)
+                where seen.insert(ReadingIdentity(r)).inserted {
+                    out.append(r)
+                }
+            }
             // Newest first; ties keep device order and kind order (the sort is stable).
             out.sort { $0.measuredAt > $1.measuredAt }
             return Array(out.prefix(limit))
@@ -108,16 +143,46 @@ extension Store {
                         row: { s in Store.reading(s, device: device.device, profile: device.profile, kind: k) })
                     if let r = found.first, r.measuredAt > (latest[k]?.measuredAt ?? .min) { latest[k] = r }
                 }
+                for r in try staged(device: device, kind: nil, since: since)
+                where r.measuredAt > (latest[r.kind]?.measuredAt ?? .min) {
+                    latest[r.kind] = r
+                }
             }
             return ReadingKind.allCases.compactMap { latest[$0] }
         }
     }
 
-    /// Number of stored readings (a full count: for tests and operators, not for metrics).
+    /// One device's staged (not yet folded) readings measured at or after `since`, of one kind or
+    /// all. The staging table has no index: this reads it whole, which is a few seconds of traffic.
+    func staged(device: (device: String, profile: String, ref: Int64), kind: ReadingKind?, since: EpochMillis)
+        throws(SQLiteError) -> [Reading]
+    {
+        try query(
+            """
+            SELECT \(Store.readingColumns), kind FROM readings_stage
+            WHERE device_ref = ? AND measured_at >= ? AND (?3 IS NULL OR kind = ?3)
+            """, "read staged readings",
+            bind: { s throws(SQLiteError) in
+                try s.bind(1, device.ref)
+                try s.bind(2, since)
+                if let kind { try s.bind(3, Int64(kind.rawValue)) } else { try s.bindNull(3) }
+            },
+            row: { s in
+                ReadingKind(rawValue: UInt8(truncatingIfNeeded: s.int64(6))).map {
+                    Store.reading(s, device: device.device, profile: device.profile, kind: $0)
+                }
+            }
+        ).compactMap { $0 }
+    }
+
+    /// Number of stored readings, staged ones included (a full count: for tests and operators, not for
+    /// metrics). A staged repeat of a stored reading counts until it is folded away.
     public func readingCount() throws(SQLiteError) -> Int {
         try locked { () throws(SQLiteError) -> Int in
             try query(
-                "SELECT count(*) FROM readings", "count readings", bind: { _ throws(SQLiteError) in },
+                "SELECT (SELECT count(*) FROM readings) + (SELECT count(*) FROM readings_stage WHERE device_ref > 0)",
+                "count readings",
+                bind: { _ throws(SQLiteError) in },
                 row: { s in s.int(0) }
             ).first ?? 0
         }
@@ -168,5 +233,24 @@ extension Store {
             device: device, profile: profile, kind: kind, value: value, measuredAt: measuredAt,
             receivedAt: measuredAt &+ s.int64(2),
             flags: ObservationFlags(rawValue: UInt16(truncatingIfNeeded: flags)))
+    }
+}
+
+/// What makes two readings the same reading: the clustered table's key.
+struct ReadingIdentity: Hashable {
+    let device: String
+    let kind: ReadingKind
+    let measuredAt: EpochMillis
+    let value: UInt64
+
+    init(_ r: Reading) {
+        device = r.device
+        kind = r.kind
+        measuredAt = r.measuredAt
+        switch r.value {
+        case .number(let v): value = v.bitPattern
+        case .bool(let b): value = (b ? 1.0 : 0.0).bitPattern
+        case .location(let l): value = l.lat.bitPattern
+        }
     }
 }

@@ -22,6 +22,9 @@ public final class Store: @unchecked Sendable {
     let lock = NSRecursiveLock()
     var statements: [String: SQLiteStatement] = [:]
     var insertReading: SQLiteStatement?
+    var stageReadingStatement: SQLiteStatement?
+    /// The fold's temporary table exists on this connection (Store+Fold).
+    var foldTableReady = false
     var transactionDepth = 0
     var transactionIsDurable = false
     /// Device rows this connection knows, by device id: the reading hot path needs no lookup.
@@ -70,6 +73,7 @@ public final class Store: @unchecked Sendable {
 
     private func closeConnection() {
         insertReading = nil
+        stageReadingStatement = nil
         statements.removeAll()
         deviceCache.removeAll()
         connection.close()

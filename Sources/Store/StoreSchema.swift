@@ -194,5 +194,23 @@ enum StoreSchema {
             pad  BLOB NOT NULL
         );
         """,
+        // 4: the pipeline's readings land in an unindexed append-only table first, and a folder moves
+        // them into `readings`, sorted by its key, every few seconds (Store+Fold). Inserting straight
+        // into the clustered table put each reading of a 100 ms batch on its own leaf page (one page
+        // per device and kind), so every batch rewrote thousands of pages; folded, a page is
+        // rewritten once per fold for all the rows it gains. Same columns as `readings`; queries read
+        // both tables.
+        """
+        CREATE TABLE readings_stage (
+            device_ref    INTEGER NOT NULL,
+            kind          INTEGER NOT NULL,
+            measured_at   INTEGER NOT NULL,
+            value         REAL NOT NULL,
+            received_lag  INTEGER NOT NULL,
+            flags         INTEGER NOT NULL,
+            lon           REAL,
+            accuracy_m    REAL
+        );
+        """,
     ]
 }
