@@ -39,9 +39,10 @@ public final class GatewayApp: Sendable {
         let outboxStore = try Store(path: config.databasePath)
         let staffStore = try Store(path: config.databasePath)
         for s in [store, outboxStore, staffStore] { try s.limitSize(pages: config.storage.maxPages) }
-        // Only the pipeline's commits checkpoint the WAL (it stops them while the disk is full, so a
-        // checkpoint growing the database never takes the room released for alerts).
-        for s in [outboxStore, staffStore] { try s.setAutoCheckpoint(pages: 0) }
+        // No commit checkpoints the WAL: the reading folder does, between its folds and only while
+        // storage is healthy (a checkpoint grows the database, so on a full disk it would take the room
+        // released for alerts), and the pipeline's commits never wait behind copying pages.
+        for s in [store, outboxStore, staffStore] { try s.setAutoCheckpoint(pages: 0) }
         // Room held back for alerts if the disk or the size cap is reached (released on SQLITE_FULL).
         store.refillReserve()
         let accounts = StaffAccounts(
@@ -92,6 +93,7 @@ public final class GatewayApp: Sendable {
                     logger.error("delivery rejected; kept for `anxin outbox requeue`", metadata: meta)
                 }
             })
+        // The reading folder's own connection; it checkpoints by hand, never on commit.
         let foldStore = try Store(path: config.databasePath)
         try foldStore.limitSize(pages: config.storage.maxPages)
         try foldStore.setAutoCheckpoint(pages: 0)

@@ -80,7 +80,8 @@ public final class Pipeline: @unchecked Sendable {
     private let finished = Mutex<Bool>(false)
     private var thread: Thread?
     private let doneSemaphore = DispatchSemaphore(value: 0)
-    /// Moves the readings this pipeline stages into the history table; nil: they stay staged.
+    /// Moves the readings this pipeline stages into the history table and checkpoints the WAL; nil
+    /// (tests): readings stay staged, and nothing checkpoints but a clean close.
     let folder: ReadingFolder?
 
     struct Inbox {
@@ -384,6 +385,8 @@ public final class Pipeline: @unchecked Sendable {
     private func storageFailed(_ error: any Error, now: EpochMillis) {
         let full = (error as? SQLiteError)?.code == SQLiteError.full
         let reason = full ? StorageTrouble.full : .failing
+        // No fold step or checkpoint from here on while full (before the reserve may be released).
+        if full { folder?.pause() }
         if storageTrouble != reason {
             storageTrouble = reason
             metrics.storageTrouble.store(reason.rawValue, ordering: .relaxed)
@@ -396,12 +399,6 @@ public final class Pipeline: @unchecked Sendable {
                     ? "database full: alerts are still committed; readings are kept in memory, then shed"
                     : "commit failed; alerts and readings are kept in memory and retried",
                 metadata: ["error": "\(error)", "pending_readings": "\(pendingReadings.count)"])
-        }
-        if full {
-            // No checkpoints while full: one would grow the database into the room released for alerts,
-            // and a WAL that cannot be checkpointed cannot restart, so every later commit would need
-            // new room (seen on a full tmpfs: the first SOS after the reserve's release never committed).
-            try? store.setAutoCheckpoint(pages: 0)
         }
         let bound = full ? Self.maxPendingReadingsWhenFull : Self.maxPendingReadings
         if pendingReadings.count > bound {
@@ -417,9 +414,9 @@ public final class Pipeline: @unchecked Sendable {
 
     /// Readings commit again: clear the alarm and fill the reserve back.
     private func storageRecovered() {
-        try? store.setAutoCheckpoint(pages: Self.autoCheckpointPages)
         storageTrouble = nil
         metrics.storageTrouble.store(0, ordering: .relaxed)
+        folder?.resume()
         retryCommitAfter = 0
         let refilled = store.refillReserve()
         logger.notice("storage has room again; readings are committed", metadata: ["reserve_full": "\(refilled)"])
@@ -437,9 +434,6 @@ public final class Pipeline: @unchecked Sendable {
                 ])
         }
     }
-
-    /// WAL pages after which the pipeline's commits checkpoint (SQLite's default), while storage is healthy.
-    static let autoCheckpointPages = 1000
 
     /// Rule state whose change is progress only (a device heard, a run extended) is saved within this
     /// long; alerts, runs starting and the like are saved with the commit that changed them.

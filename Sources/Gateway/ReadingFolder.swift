@@ -7,10 +7,11 @@ import Synchronization
 /// every `intervalMs`, on a connection of its own, so the pipeline's commits are appends.
 ///
 /// It folds once at start (what a crash left staged), then on its interval, and everything at a
-/// clean stop, after the pipeline's last commit. While the database is full it does not fold: a
-/// fold first grows the history table and frees staged pages only after, so it would take the room
-/// released for alerts. Failures are counted and logged at most once a minute; the rows stay
-/// staged and are folded at the next try.
+/// clean stop, after the pipeline's last commit. While the pipeline has it paused (the database is
+/// full) it neither folds nor checkpoints: a fold first grows the history table and frees staged
+/// pages only after, and a checkpoint grows the database file, so either would take the room
+/// released for alerts. Failures are counted and logged at most once a minute; the rows stay staged
+/// and are folded at the next try.
 final class ReadingFolder: @unchecked Sendable {
     let store: Store
     let metrics: GatewayMetrics
@@ -24,6 +25,9 @@ final class ReadingFolder: @unchecked Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
     private let started = Atomic<Bool>(false)
+    /// True while paused; every write the folder makes (a chunk, a delete, a checkpoint) runs holding
+    /// it, so `pause()` returns only once none is under way.
+    private let paused = Mutex<Bool>(false)
     /// Owned by the folder thread.
     private var lastFailureLog: UInt64 = 0
     /// Rows the next fold takes: halved after a fold failed on a full database (a fold writes its rows
@@ -32,8 +36,8 @@ final class ReadingFolder: @unchecked Sendable {
     private var foldRows: Int
 
     init(
-        store: Store, metrics: GatewayMetrics, logger: Logger, intervalMs: Int = 5000, maxRows: Int = 300_000,
-        chunkRows: Int = 2000
+        store: Store, metrics: GatewayMetrics, logger: Logger, intervalMs: Int = 1000, maxRows: Int = 25_000,
+        chunkRows: Int = 1000
     ) {
         self.store = store
         self.metrics = metrics
@@ -62,29 +66,90 @@ final class ReadingFolder: @unchecked Sendable {
         done.wait()
     }
 
+    /// Stops folding and checkpointing; returns once no fold step is under way (at most one chunk).
+    func pause() { paused.withLock { $0 = true } }
+
+    func resume() {
+        paused.withLock { $0 = false }
+        wake.signal()
+    }
+
+    /// Runs one write of the fold unless paused; false when paused.
+    private func unlessPaused(_ body: () throws(SQLiteError) -> Void) throws(SQLiteError) -> Bool {
+        try paused.withLock { (p: inout Bool) throws(SQLiteError) -> Bool in
+            if p { return false }
+            try body()
+            return true
+        }
+    }
+
     private func run() {
+        // A little below the pipeline and the MQTT thread: the fold's sort and checkpoint bursts give
+        // way to them on a busy machine. Only a little, since a fold chunk holds the write lock.
+        if let tid = Self.currentThreadID() {
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(tid), Self.niceness)
+        }
         while true {
             let stopping = stopRequested.load(ordering: .acquiring)
-            if !isFull { foldAll(untilStopRequested: !stopping) }
+            foldAll(untilStopRequested: !stopping)
             if stopping { return }
             _ = wake.wait(timeout: .now() + .milliseconds(intervalMs))
         }
     }
 
     static let minFoldRows = 500
+    static let niceness: Int32 = 5
 
-    private var isFull: Bool { metrics.storageTrouble.load(ordering: .relaxed) == StorageTrouble.full.rawValue }
+    /// The kernel's id of the calling thread (`/proc/thread-self` links to `PID/task/TID`).
+    static func currentThreadID() -> Int32? {
+        var buf = [CChar](repeating: 0, count: 64)
+        let n = readlink("/proc/thread-self", &buf, buf.count - 1)
+        guard n > 0 else { return nil }
+        let text = String(decoding: buf[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return text.split(separator: "/").last.flatMap { Int32($0) }
+    }
+    /// Past this many staged rows behind the fold, it folds flat out (the stage must stay bounded).
+    static let unthrottledBehindRows: Int64 = 1_000_000
 
     /// Folds until nothing more is staged; between folds, gives way when a stop was asked for, so the
-    /// stop's own pass (after the pipeline's last commit) does the rest.
-    private func foldAll(untilStopRequested: Bool) {
+    /// stop's own pass (after the pipeline's last commit) does the rest. Checkpoints the WAL every
+    /// `checkpointEveryChunks` chunks and after each fold (nothing else does: a checkpoint on the
+    /// pipeline's commit would hold an emergency behind copying the fold's pages).
+    func foldAll(untilStopRequested: Bool) {
         while true {
             do {
-                let outcome = try store.foldStagedReadings(maxRows: foldRows, chunkRows: chunkRows)
+                if paused.withLock({ $0 }) { return }
+                guard var batch = try store.beginFold(maxRows: foldRows) else {
+                    _ = try unlessPaused { () throws(SQLiteError) in try store.checkpointPassive() }
+                    return
+                }
+                var chunks = 0
+                while !batch.written {
+                    let began = DispatchTime.now().uptimeNanoseconds
+                    guard
+                        try unlessPaused({ () throws(SQLiteError) in try store.foldStep(&batch, chunkRows: chunkRows) })
+                    else { return }
+                    // At most half a core while the backlog is moderate: the pipeline (and the broker beside
+                    // it) keep their share, so a fold never holds an emergency back by starving them.
+                    if batch.behind < Self.unthrottledBehindRows {
+                        let spent = DispatchTime.now().uptimeNanoseconds - began
+                        usleep(UInt32(min(spent / 1000, 100_000)))
+                    }
+                    chunks += 1
+                    if chunks % Self.checkpointEveryChunks == 0 {
+                        _ = try unlessPaused { () throws(SQLiteError) in try store.checkpointPassive() }
+                    }
+                }
+                guard
+                    try unlessPaused({ () throws(SQLiteError) in
+                        try store.finishFold(batch, chunkRows: chunkRows)
+                        try store.checkpointPassive()
+                    })
+                else { return }
                 foldRows = min(maxRows, foldRows * 2)
-                metrics.readingsFolded.add(outcome.stored, ordering: .relaxed)
-                metrics.readingsFoldRepeats.add(outcome.taken - outcome.stored, ordering: .relaxed)
-                if !outcome.more { return }
+                metrics.readingsFolded.add(batch.stored, ordering: .relaxed)
+                metrics.readingsFoldRepeats.add(batch.taken - batch.stored, ordering: .relaxed)
+                if !batch.more { return }
                 if untilStopRequested && stopRequested.load(ordering: .acquiring) { return }
             } catch {
                 metrics.foldFailures.add(1, ordering: .relaxed)
@@ -100,4 +165,7 @@ final class ReadingFolder: @unchecked Sendable {
             }
         }
     }
+
+    /// WAL pages a chunk writes are checkpointed this many chunks apart, so the WAL stays small.
+    static let checkpointEveryChunks = 5
 }

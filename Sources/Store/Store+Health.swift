@@ -46,6 +46,15 @@ extension Store {
         }
     }
 
+    /// Copies what it can of the WAL into the database file without waiting for or blocking any
+    /// reader or writer (`PRAGMA wal_checkpoint(PASSIVE)`); the WAL starts over once a checkpoint
+    /// has copied all of it. The gateway's folder runs it, so no commit of the pipeline ever does.
+    public func checkpointPassive() throws(SQLiteError) {
+        try locked { () throws(SQLiteError) in
+            try connection.exec("PRAGMA wal_checkpoint(PASSIVE)", "checkpoint WAL")
+        }
+    }
+
     /// Size of the database file's pages (`page_count * page_size`), WAL not included.
     public func databaseBytes() throws(SQLiteError) -> Int64 {
         try locked { () throws(SQLiteError) -> Int64 in

@@ -1,0 +1,58 @@
+import AnxinCore
+import Foundation
+import Logging
+import XCTest
+
+@testable import Gateway
+@testable import Store
+
+/// The gateway's reading folder, driven by hand: it folds what the pipeline staged, checkpoints the
+/// WAL, and does neither while the pipeline has it paused (a full database).
+final class ReadingFolderTests: XCTestCase {
+    private func reading(_ i: Int) -> Reading {
+        let at: EpochMillis = 1_763_770_000_000 + EpochMillis(i) * 1000
+        return Reading(
+            device: "W\(i % 7)", profile: "imede", kind: .heartRate, value: .number(Double(60 + i % 40)),
+            measuredAt: at, receivedAt: at + 200, flags: [])
+    }
+
+    func testFoldsEverythingStagedUnlessPausedAndCheckpointsTheWAL() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("anxin-folder-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("anxin.db").path
+        let pipelineStore = try Store(path: path)
+        try pipelineStore.setAutoCheckpoint(pages: 0)
+        let foldStore = try Store(path: path)
+        try foldStore.setAutoCheckpoint(pages: 0)
+        let metrics = GatewayMetrics()
+        // Small folds and chunks, so one pass takes several folds of several chunks each.
+        let folder = ReadingFolder(
+            store: foldStore, metrics: metrics, logger: Logger(label: "test"), maxRows: 400, chunkRows: 50)
+
+        try pipelineStore.inTransaction { for i in 0..<1000 { try pipelineStore.stageReading(reading(i)) } }
+        folder.pause()
+        folder.foldAll(untilStopRequested: false)
+        XCTAssertEqual(try pipelineStore.stagedReadingCount(), 1000, "paused: nothing folded")
+        XCTAssertEqual(metrics.readingsFolded.load(ordering: .relaxed), 0)
+
+        folder.resume()
+        folder.foldAll(untilStopRequested: false)
+        XCTAssertEqual(try pipelineStore.stagedReadingCount(), 0)
+        XCTAssertEqual(metrics.readingsFolded.load(ordering: .relaxed), 1000)
+        XCTAssertEqual(metrics.foldFailures.load(ordering: .relaxed), 0)
+        XCTAssertEqual(try pipelineStore.readingCount(), 1000)
+        // Its last step was a checkpoint that copied the whole WAL: the next one has nothing left to copy.
+        let frames = try foldStore.query(
+            "PRAGMA wal_checkpoint(PASSIVE)", "check", bind: { _ throws(SQLiteError) in },
+            row: { s in (s.int64(1), s.int64(2)) })
+        XCTAssertEqual(frames.first?.0, frames.first?.1, "every WAL frame already checkpointed")
+        XCTAssertGreaterThan(frames.first?.0 ?? 0, 0)
+
+        // Repeats of stored readings are dropped when folded, and counted.
+        try pipelineStore.inTransaction { for i in 0..<10 { try pipelineStore.stageReading(reading(i)) } }
+        folder.foldAll(untilStopRequested: false)
+        XCTAssertEqual(metrics.readingsFoldRepeats.load(ordering: .relaxed), 10)
+        XCTAssertEqual(try pipelineStore.readingCount(), 1000)
+    }
+}
