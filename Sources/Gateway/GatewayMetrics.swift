@@ -14,6 +14,10 @@ public final class GatewayMetrics: Sendable {
     public let readingsFoldRepeats = Atomic<Int>(0)
     /// Folds that failed (tried again at the next interval; the readings stay staged).
     public let foldFailures = Atomic<Int>(0)
+    /// Staged rows the folder has still to write (as of its last step), and how many times the
+    /// pipeline waited for it to catch up.
+    public let foldBehind = Atomic<Int>(0)
+    public let foldWaits = Atomic<Int>(0)
     /// Readings dropped from memory because the database could not take them for too long.
     public let readingsShed = Atomic<Int>(0)
     /// Readings dropped because the database or its disk was full.
@@ -103,6 +107,13 @@ public final class GatewayMetrics: Sendable {
         counter(
             "anxin_fold_failures_total", "Folds of staged readings that failed (tried again; nothing is lost).",
             foldFailures.load(ordering: .relaxed))
+        gauge(
+            "anxin_readings_fold_behind", "Staged readings the folder has still to move into the history table.",
+            Double(foldBehind.load(ordering: .relaxed)))
+        counter(
+            "anxin_fold_waits_total",
+            "Times the pipeline stopped taking messages until the folder caught up (the broker queued them).",
+            foldWaits.load(ordering: .relaxed))
         out +=
             "# HELP anxin_readings_shed_total Readings dropped, by reason (alerts and events are never shed).\n# TYPE anxin_readings_shed_total counter\n"
         out += "anxin_readings_shed_total{reason=\"commit_failing\"} \(readingsShed.load(ordering: .relaxed))\n"

@@ -161,6 +161,7 @@ public final class Pipeline: @unchecked Sendable {
         while true {
             metrics.pipelineLoops.add(1, ordering: .relaxed)
             let stopping = stopRequested.load(ordering: .acquiring)
+            if !stopping { waitForFolder() }
             batch = handoff.popBatch(max: 512, timeoutMs: stopping ? 0 : 10)
             loopMonotonic = Self.monotonicNow()
             for m in batch { handle(m) }
@@ -378,6 +379,24 @@ public final class Pipeline: @unchecked Sendable {
         if incidents > 0 || notices > 0 { onIncidentQueued() }
         notices = 0
         if !changed.isEmpty { onAlertsChanged(changed) }
+    }
+
+    /// Staged rows the folder may fall behind by before the pipeline stops taking messages until it
+    /// catches up: about 40 MB of stage, which staff queries scan whole. Messages queue in the hand-off
+    /// and then in the broker meanwhile (TCP back-pressure), as when the pipeline itself is too slow.
+    static let maxFoldBehindRows = 1_000_000
+
+    /// Waits, 5 ms at a time, up to 200 ms per loop turn, while the folder is too far behind.
+    private func waitForFolder() {
+        guard folder != nil, storageTrouble == nil else { return }
+        var waited = 0
+        while metrics.foldBehind.load(ordering: .relaxed) > Self.maxFoldBehindRows, waited < 200,
+            !stopRequested.load(ordering: .acquiring)
+        {
+            if waited == 0 { metrics.foldWaits.add(1, ordering: .relaxed) }
+            usleep(5000)
+            waited += 5
+        }
     }
 
     /// Readings could not be committed: say why (once in a while), keep them for the next try and

@@ -84,11 +84,6 @@ final class ReadingFolder: @unchecked Sendable {
     }
 
     private func run() {
-        // A little below the pipeline and the MQTT thread: the fold's sort and checkpoint bursts give
-        // way to them on a busy machine. Only a little, since a fold chunk holds the write lock.
-        if let tid = Self.currentThreadID() {
-            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(tid), Self.niceness)
-        }
         while true {
             let stopping = stopRequested.load(ordering: .acquiring)
             foldAll(untilStopRequested: !stopping)
@@ -98,18 +93,9 @@ final class ReadingFolder: @unchecked Sendable {
     }
 
     static let minFoldRows = 500
-    static let niceness: Int32 = 5
-
-    /// The kernel's id of the calling thread (`/proc/thread-self` links to `PID/task/TID`).
-    static func currentThreadID() -> Int32? {
-        var buf = [CChar](repeating: 0, count: 64)
-        let n = readlink("/proc/thread-self", &buf, buf.count - 1)
-        guard n > 0 else { return nil }
-        let text = String(decoding: buf[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return text.split(separator: "/").last.flatMap { Int32($0) }
-    }
-    /// Past this many staged rows behind the fold, it folds flat out (the stage must stay bounded).
-    static let unthrottledBehindRows: Int64 = 1_000_000
+    /// Past this many staged rows behind the fold, it folds flat out; past `Pipeline.maxFoldBehindRows`
+    /// the pipeline waits for it (the stage must stay bounded).
+    static let unthrottledBehindRows: Int64 = 250_000
 
     /// Folds until nothing more is staged; between folds, gives way when a stop was asked for, so the
     /// stop's own pass (after the pipeline's last commit) does the rest. Checkpoints the WAL every
@@ -120,9 +106,11 @@ final class ReadingFolder: @unchecked Sendable {
             do {
                 if paused.withLock({ $0 }) { return }
                 guard var batch = try store.beginFold(maxRows: foldRows) else {
+                    metrics.foldBehind.store(0, ordering: .relaxed)
                     _ = try unlessPaused { () throws(SQLiteError) in try store.checkpointPassive() }
                     return
                 }
+                metrics.foldBehind.store(Int(batch.behind) + batch.taken, ordering: .relaxed)
                 var chunks = 0
                 while !batch.written {
                     let began = DispatchTime.now().uptimeNanoseconds
@@ -136,6 +124,8 @@ final class ReadingFolder: @unchecked Sendable {
                         usleep(UInt32(min(spent / 1000, 100_000)))
                     }
                     chunks += 1
+                    metrics.foldBehind.store(
+                        Int(batch.behind) + max(0, batch.taken - chunks * chunkRows), ordering: .relaxed)
                     if chunks % Self.checkpointEveryChunks == 0 {
                         _ = try unlessPaused { () throws(SQLiteError) in try store.checkpointPassive() }
                     }
@@ -153,6 +143,8 @@ final class ReadingFolder: @unchecked Sendable {
                 if untilStopRequested && stopRequested.load(ordering: .acquiring) { return }
             } catch {
                 metrics.foldFailures.add(1, ordering: .relaxed)
+                // A folder that fails holds nobody back: the pipeline keeps staging (failures are logged).
+                metrics.foldBehind.store(0, ordering: .relaxed)
                 if error.code == SQLiteError.full { foldRows = max(Self.minFoldRows, foldRows / 2) }
                 let now = DispatchTime.now().uptimeNanoseconds
                 if lastFailureLog == 0 || now - lastFailureLog >= 60_000_000_000 {

@@ -41,6 +41,7 @@ final class ReadingFolderTests: XCTestCase {
         XCTAssertEqual(try pipelineStore.stagedReadingCount(), 0)
         XCTAssertEqual(metrics.readingsFolded.load(ordering: .relaxed), 1000)
         XCTAssertEqual(metrics.foldFailures.load(ordering: .relaxed), 0)
+        XCTAssertEqual(metrics.foldBehind.load(ordering: .relaxed), 0, "caught up: the pipeline need not wait")
         XCTAssertEqual(try pipelineStore.readingCount(), 1000)
         // Its last step was a checkpoint that copied the whole WAL: the next one has nothing left to copy.
         let frames = try foldStore.query(
