@@ -119,7 +119,8 @@ final class ReadingFolder: @unchecked Sendable {
                     else { return }
                     // At most half a core while the backlog is moderate: the pipeline (and the broker beside
                     // it) keep their share, so a fold never holds an emergency back by starving them.
-                    if batch.behind < Self.unthrottledBehindRows {
+                    // A clean stop's last pass runs flat out.
+                    if batch.behind < Self.unthrottledBehindRows, !stopRequested.load(ordering: .relaxed) {
                         let spent = DispatchTime.now().uptimeNanoseconds - began
                         usleep(UInt32(min(spent / 1000, 100_000)))
                     }
