@@ -21,39 +21,34 @@ extension Store {
     @discardableResult
     public func appendReading(_ r: Reading) throws(SQLiteError) -> Bool {
         try writeTransaction("store reading") { () throws(SQLiteError) -> Bool in
-            let stmt: SQLiteStatement
-            if let cached = insertReading {
-                stmt = cached
-            } else {
-                stmt = try connection.prepare(Store.insertReadingSQL)
-                insertReading = stmt
-            }
-            try insert(r, with: stmt)
-            return connection.changes == 1
+            try insert(r, with: \.insertReading, sql: Store.insertReadingSQL)
         }
     }
 
     /// Commits one reading to the staging table: an append, whatever the device (the pipeline's
     /// hot path, inside `inTransaction` for a batch). Queries see it at once; `foldStagedReadings`
     /// moves it into the clustered table later, where a repeat of a stored reading is dropped.
-    /// False when the value is NaN (SQLite stores NULL, which the table refuses: not stored). Creates the device row on first sight.
+    /// False when the value is NaN (SQLite stores NULL, which the table refuses: not stored).
+    /// Creates the device row on first sight.
     @discardableResult
     public func stageReading(_ r: Reading) throws(SQLiteError) -> Bool {
         try writeTransaction("stage reading") { () throws(SQLiteError) -> Bool in
-            let stmt: SQLiteStatement
-            if let cached = stageReadingStatement {
-                stmt = cached
-            } else {
-                stmt = try connection.prepare(Store.stageReadingSQL)
-                stageReadingStatement = stmt
-            }
-            try insert(r, with: stmt)
-            return connection.changes == 1
+            try insert(r, with: \.stageReadingStatement, sql: Store.stageReadingSQL)
         }
     }
 
-    /// Binds a reading to an insert of the eight reading columns and steps it.
-    private func insert(_ r: Reading, with stmt: SQLiteStatement) throws(SQLiteError) {
+    /// Binds a reading to an insert of the eight reading columns (its statement prepared once, kept in
+    /// `slot`) and steps it; true when a row was inserted.
+    private func insert(_ r: Reading, with slot: ReferenceWritableKeyPath<Store, SQLiteStatement?>, sql: String)
+        throws(SQLiteError) -> Bool
+    {
+        let stmt: SQLiteStatement
+        if let cached = self[keyPath: slot] {
+            stmt = cached
+        } else {
+            stmt = try connection.prepare(sql)
+            self[keyPath: slot] = stmt
+        }
         let ref = try deviceRef(
             r.device, profile: r.profile, registered: !r.flags.contains(.unregistered), seenAt: r.receivedAt)
         defer { stmt.reset() }
@@ -79,6 +74,7 @@ extension Store {
         try stmt.bind(5, r.receivedAt &- r.measuredAt)
         try stmt.bind(6, flags)
         _ = try stmt.step("store reading")
+        return connection.changes == 1
     }
 
     /// Readings of the given devices at or after `since`, newest first, at most `limit`.
