@@ -86,7 +86,8 @@ extension Store {
         return try locked { () throws(SQLiteError) -> [Reading] in
             var out: [Reading] = []
             let kinds = kind.map { [$0] } ?? ReadingKind.allCases
-            for device in try deviceRefs(ids) {
+            let devices = try deviceRefs(ids)
+            for device in devices {
                 for k in kinds {
                     let found = try query(
                         """
@@ -106,7 +107,7 @@ extension Store {
             }
             // Readings not yet folded; a repeat of one above (or of another staged one) is left out.
             var seen = Set(out.map(ReadingIdentity.init))
-            for device in try deviceRefs(ids) {
+            for device in devices {
                 for r in try staged(device: device, kind: kind, since: since)
                 where seen.insert(ReadingIdentity(r)).inserted {
                     out.append(r)
