@@ -3,7 +3,7 @@ import Logging
 import Store
 import Synchronization
 
-/// The thread that moves staged readings into the history table (`Store.foldStagedReadings`)
+/// The thread that moves staged readings into the history table (`Store.beginFold`, `foldStep`, `finishFold`)
 /// every `intervalMs`, on a connection of its own, so the pipeline's commits are appends.
 ///
 /// It folds once at start (what a crash left staged), then on its interval, and everything at a
