@@ -128,7 +128,7 @@ struct BedWatch: Codable, Sendable, Hashable {
 /// Everything the engine holds about one subject (resident, or `device:<id>`).
 struct SubjectState: Codable, Sendable {
     var residentID: String?
-    var latest: [ReadingKind: LatestValue] = [:]
+    var latest = LatestValues()
     var progress: [String: RuleProgress] = [:]
     /// Night bed watches by rule name.
     var beds: [String: BedWatch] = [:]

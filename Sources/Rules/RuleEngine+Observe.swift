@@ -57,11 +57,22 @@ extension RuleEngine {
     ) {
         var connectedNow = clock.connected
         if clock.lastConnected, let last = clock.lastTick, received > last { connectedNow += received - last }
-        if devices[device] == nil && residentID == nil { unboundLiveness += 1 }
-        var d =
-            devices[device]
-            ?? DeviceLiveness(
+        // One lookup: the observations of a message all come here, one after the other.
+        let slot = devices.index(forKey: device)
+        var d: DeviceLiveness
+        if let slot {
+            d = devices.values[slot]
+            if !d.silenceReported, d.lastHeard >= received, d.heardAtConnected >= connectedNow,
+                d.residentID == residentID
+            {
+                // Heard already at this moment (another observation of the same message): no change.
+                return
+            }
+        } else {
+            if residentID == nil { unboundLiveness += 1 }
+            d = DeviceLiveness(
                 lastHeard: received, heardAtConnected: connectedNow, silenceReported: false, residentID: residentID)
+        }
         d.lastHeard = max(d.lastHeard, received)
         d.heardAtConnected = max(d.heardAtConnected, connectedNow)
         d.residentID = residentID
@@ -78,7 +89,7 @@ extension RuleEngine {
                 }
             }
         }
-        devices[device] = d
+        if let slot { devices.values[slot] = d } else { devices[device] = d }
         markDevice(device)
     }
 
@@ -91,13 +102,16 @@ extension RuleEngine {
             return
         }
         guard let value = r.value.number else { return }
+        // A local copy of the rules (one retain): their definitions are then read in place, not copied
+        // for every rule judged, since judging cannot replace them meanwhile.
+        let rules = self.rules
         // Rules of the same subject (all resident-scoped ones) are judged in one visit of its state.
         let list = rules.thresholdRulesByKind[Int(r.kind.rawValue)]
         var i = 0
         while i < list.count {
             let key = subjectKey(rules.definitions[list[i]], device: r.device, residentID: ctx.residentID)
             withSubject(key, residentID: ctx.residentID) { st in
-                st.residentID = ctx.residentID
+                if st.residentID != ctx.residentID { st.residentID = ctx.residentID }
                 // The newest sample of this kind before this one; an older sample does not replace it.
                 let previousAt = st.latest[r.kind]?.at ?? .min
                 if previousAt <= r.measuredAt { st.latest[r.kind] = LatestValue(value: value, at: r.measuredAt) }
@@ -105,7 +119,8 @@ extension RuleEngine {
                     judgeThreshold(rules.definitions[list[i]], r, value, previousAt, ctx, key, &st, &decisions)
                     i += 1
                 } while i < list.count
-                    && subjectKey(rules.definitions[list[i]], device: r.device, residentID: ctx.residentID) == key
+                    && (rules.definitions[list[i]].scope == rules.definitions[list[i - 1]].scope
+                        || subjectKey(rules.definitions[list[i]], device: r.device, residentID: ctx.residentID) == key)
             }
         }
         if r.kind == .inBed {
@@ -188,8 +203,10 @@ extension RuleEngine {
         guard case .threshold(let measures, _) = def.logic else { return }
         let t = r.measuredAt
         var judgedUpTo = EpochMillis.min
-        for m in measures {
-            let at = m.kind == r.kind ? previousAt : (st.latest[m.kind]?.at ?? .min)
+        // Measures are visited by index: an element is read in place, not copied with its strings.
+        for j in measures.indices {
+            let kind = measures[j].kind
+            let at = kind == r.kind ? previousAt : (st.latest[kind]?.at ?? .min)
             if at > judgedUpTo { judgedUpTo = at }
         }
         let held = st.progress.isEmpty ? nil : st.progress[def.name]
@@ -228,12 +245,13 @@ extension RuleEngine {
             // Any fresh measure past its fire limit fires; all fresh measures past their clear limits clear.
             var firing: (kind: ReadingKind, value: Double)?
             var cleared = true
-            for m in measures {
-                guard let latest = st.latest[m.kind], abs(t - latest.at) <= rules.maxGap else { continue }
-                if m.fireLimit(ctx.thresholds).holds(latest.value), firing == nil || m.kind == r.kind {
-                    firing = (m.kind, latest.value)
+            for j in measures.indices {
+                let kind = measures[j].kind
+                guard let latest = st.latest[kind], abs(t - latest.at) <= rules.maxGap else { continue }
+                if measures[j].fireLimit(ctx.thresholds).holds(latest.value), firing == nil || kind == r.kind {
+                    firing = (kind, latest.value)
                 }
-                if !m.clear.holds(latest.value) { cleared = false }
+                if !measures[j].clear.holds(latest.value) { cleared = false }
             }
             if let firing {
                 guard extendRun(&progress, at: t, duration: def.duration) else { return }

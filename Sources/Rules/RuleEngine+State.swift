@@ -54,6 +54,7 @@ extension RuleEngine {
         }
         changedSubjects.removeAll(keepingCapacity: true)
         changedDevices.removeAll(keepingCapacity: true)
+        forgetMarks()
         for key in saving.takeDue(before: now - lazyWithin) { out.append((key.exportKey, blob(for: key))) }
         return out
     }
@@ -71,6 +72,7 @@ extension RuleEngine {
         for d in changedDevices { keys.append("device:" + d) }
         changedSubjects.removeAll(keepingCapacity: true)
         changedDevices.removeAll(keepingCapacity: true)
+        forgetMarks()
         clockChanged = false
         return keys
     }
@@ -123,6 +125,7 @@ extension RuleEngine {
         }
         changedSubjects = []
         changedDevices = []
+        forgetMarks()
         clockChanged = false
         saving = StateSaving(capacity: subjects.count + devices.count)
         // Keyed by the engine's own strings (shared, not copied).

@@ -36,6 +36,8 @@ public final class RuleEngine {
     /// Subjects, devices and the clock changed since the last drain.
     var changedSubjects: Set<String> = []
     var changedDevices: Set<String> = []
+    var lastMarkedSubject: String?
+    var lastMarkedDevice: String?
     var clockChanged = false
     /// Export keys whose changes since they were last saved are progress only (see ``StateSaving``).
     var saving = StateSaving()
@@ -116,7 +118,21 @@ public final class RuleEngine {
     /// Ids of the unresolved alerts, for inspection and tests.
     public var unresolvedAlertIDs: [String] { alertIndex.keys.sorted() }
 
-    func markSubject(_ key: String) { changedSubjects.insert(key) }
-    func markDevice(_ id: String) { changedDevices.insert(id) }
+    /// The observations of one message mark the same subject and device again and again: the last key
+    /// marked is remembered, so a repeat costs a comparison, not a hash (emptied with the sets).
+    func markSubject(_ key: String) {
+        guard key != lastMarkedSubject else { return }
+        changedSubjects.insert(key)
+        lastMarkedSubject = key
+    }
+    func markDevice(_ id: String) {
+        guard id != lastMarkedDevice else { return }
+        changedDevices.insert(id)
+        lastMarkedDevice = id
+    }
     func markClock() { clockChanged = true }
+    func forgetMarks() {
+        lastMarkedSubject = nil
+        lastMarkedDevice = nil
+    }
 }

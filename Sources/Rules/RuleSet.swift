@@ -3,7 +3,7 @@ import AnxinCore
 /// The compiled rules: parsed and checked once, indexed for the per-reading path.
 ///
 /// Load it with ``load(path:)`` or ``load(text:path:)``; ``shipped`` holds the default rules.
-public struct RuleSet: Sendable {
+public final class RuleSet: Sendable {
     /// Rules in evaluation order: a rule that suppresses another comes before it.
     let definitions: [RuleDefinition]
     /// Longest gap between readings that still counts as consecutive (ms).

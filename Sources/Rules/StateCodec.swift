@@ -19,7 +19,7 @@ enum StateCodec {
         w.bytes.append(version1)
         w.string(st.residentID)
         w.int(st.latest.count)
-        for (kind, v) in st.latest {
+        for (kind, v) in st.latest.entries {
             w.bytes.append(kind.rawValue)
             w.double(v.value)
             w.int(v.at)

@@ -3,7 +3,7 @@
 // For each message shape in Tests/Fixtures/devices (the shapes of ../shared/devices) it decodes the
 // payload with the shipped profiles and judges every observation with the shipped rules, as the
 // pipeline does, many times; the measured time of each sample gets a fresh timestamp so every rule
-// really runs. Reported: median and p90 ns per message over rounds, against two references measured
+// really runs. Rounds of all shapes are interleaved. Reported: median and p90 ns per message over rounds, against two references measured
 // in the same run on the same payload: one pass over its bytes (the floor of any decoder) and
 // Foundation's JSONSerialization (what a naive gateway does; JSON shapes only).
 //
@@ -33,17 +33,32 @@ func loadShapes(root: URL) throws -> [Shape] {
         }
 }
 
-/// Nanoseconds per call of `body` over `count` calls, median and p90 over `rounds` rounds.
-func measure(rounds: Int, count: Int, _ body: () -> Void) -> (median: Double, p90: Double) {
-    for _ in 0..<max(1, count / 4) { body() }
+/// One measurement: `body` is run `count` times per round; rounds of every measurement of every shape
+/// are interleaved (round 1 of all, then round 2 of all …), so a burst of noise on this shared machine
+/// spreads over all of them instead of spoiling one shape's median.
+final class Measurement {
+    let count: Int
+    let body: () -> Void
     var perCall: [Double] = []
-    for _ in 0..<rounds {
+
+    init(count: Int, _ body: @escaping () -> Void) {
+        self.count = count
+        self.body = body
+    }
+
+    func warmUp() { for _ in 0..<max(1, count / 4) { body() } }
+
+    func round() {
         let start = DispatchTime.now().uptimeNanoseconds
         for _ in 0..<count { body() }
         perCall.append(Double(DispatchTime.now().uptimeNanoseconds - start) / Double(count))
     }
-    perCall.sort()
-    return (perCall[perCall.count / 2], perCall[min(perCall.count - 1, perCall.count * 9 / 10)])
+
+    /// Nanoseconds per call, median and p90 over the rounds.
+    var result: (median: Double, p90: Double) {
+        let sorted = perCall.sorted()
+        return (sorted[sorted.count / 2], sorted[min(sorted.count - 1, sorted.count * 9 / 10)])
+    }
 }
 
 @inline(never)
@@ -55,13 +70,15 @@ func scanBytes(_ payload: [UInt8]) -> Int {
 
 var rounds = 41
 var markdown = false
+var only: String?
 var args = CommandLine.arguments.dropFirst().makeIterator()
 while let a = args.next() {
     switch a {
     case "--rounds": rounds = Int(args.next() ?? "") ?? rounds
     case "--markdown": markdown = true
+    case "--only": only = args.next()
     default:
-        FileHandle.standardError.write(Data("usage: anxin-bench [--rounds N] [--markdown]\n".utf8))
+        FileHandle.standardError.write(Data("usage: anxin-bench [--rounds N] [--markdown] [--only SHAPE]\n".utf8))
         exit(2)
     }
 }
@@ -70,7 +87,7 @@ let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
     .deletingLastPathComponent()
 let profiles = try ProfileSet.load(
     folders: [root.appendingPathComponent("DeviceProfiles").path], defaultUTCOffsetSeconds: 8 * 3600)
-let shapes = try loadShapes(root: root)
+let shapes = try loadShapes(root: root).filter { only == nil || $0.name == only }
 var sink = 0
 struct Row {
     var name: String
@@ -82,7 +99,16 @@ struct Row {
     var scan: Double
     var json: Double?
 }
-var rows: [Row] = []
+struct ShapeRun {
+    var name: String
+    var observations: Int
+    var judged: Measurement
+    var decodeOnly: Measurement
+    var noExport: Measurement
+    var scan: Measurement
+    var json: Measurement?
+}
+var runs: [ShapeRun] = []
 for shape in shapes {
     var n = 0
     let engine = RuleEngine(rules: .shipped, utcOffsetSeconds: 8 * 3600) {
@@ -119,35 +145,43 @@ for shape in shapes {
     // The pipeline's saving: what matters at once, progress once it has waited 10 s; one message a
     // second of monotonic time, so a subject's progress is encoded every tenth message.
     var monotonic: EpochMillis = 0
-    let judged = measure(rounds: rounds, count: count) {
+    let judged = Measurement(count: count) {
         clock += 1000
         monotonic += 1000
         if decodeAndJudge() { _ = engine.drainChangedState(monotonicNow: monotonic, lazyWithin: 10_000) }
     }
-    let decodeOnly = measure(rounds: rounds, count: count) {
+    let decodeOnly = Measurement(count: count) {
         clock += 1000
         if profiles.decode(topic: shape.topic, payload: shape.payload, receivedAt: clock, into: &output) == nil {
             sink &+= output.observations.count
         }
     }
-    let noExport = measure(rounds: rounds, count: count) {
+    let noExport = Measurement(count: count) {
         clock += 1000
         _ = decodeAndJudge()
     }
-    _ = engine.drainChangedState()
-    let scan = measure(rounds: rounds, count: count) { sink &+= scanBytes(shape.payload) }
-    var json: Double?
-    if shape.payload.first == UInt8(ascii: "{") {
-        let data = Data(shape.payload)
-        json =
-            measure(rounds: rounds, count: count) {
-                if let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any] { sink &+= o.count }
-            }.median
+    let payload = shape.payload
+    let scan = Measurement(count: count) { sink &+= scanBytes(payload) }
+    var json: Measurement?
+    if payload.first == UInt8(ascii: "{") {
+        let data = Data(payload)
+        json = Measurement(count: count) {
+            if let o = try? JSONSerialization.jsonObject(with: data) as? [String: Any] { sink &+= o.count }
+        }
     }
-    rows.append(
-        Row(
-            name: shape.name, observations: observations, decode: decodeOnly.median, judge: noExport.median,
-            full: judged.median, fullP90: judged.p90, scan: scan.median, json: json))
+    runs.append(
+        ShapeRun(
+            name: shape.name, observations: observations, judged: judged, decodeOnly: decodeOnly,
+            noExport: noExport, scan: scan, json: json))
+}
+let all = runs.flatMap { [$0.judged, $0.decodeOnly, $0.noExport, $0.scan] + ($0.json.map { [$0] } ?? []) }
+for m in all { m.warmUp() }
+for _ in 0..<rounds { for m in all { m.round() } }
+let rows = runs.map { run in
+    Row(
+        name: run.name, observations: run.observations, decode: run.decodeOnly.result.median,
+        judge: run.noExport.result.median, full: run.judged.result.median, fullP90: run.judged.result.p90,
+        scan: run.scan.result.median, json: run.json?.result.median)
 }
 
 let target = 5_000.0

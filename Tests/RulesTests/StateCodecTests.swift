@@ -67,13 +67,11 @@ final class StateCodecTests: XCTestCase {
         XCTAssertNil(StateCodec.decodeDevice([StateCodec.version1, 2]))
     }
 
-    /// A subject's state as text, latest values sorted (JSON writes that dictionary in hash order).
+    /// A subject's state as text, latest values in kind order.
     func canonical(_ st: SubjectState) -> String {
         var rest = st
-        rest.latest = [:]
-        let latest = st.latest.sorted { $0.key.rawValue < $1.key.rawValue }.map {
-            "\($0.key):\($0.value.value)@\($0.value.at)"
-        }
+        rest.latest = LatestValues()
+        let latest = st.latest.entries.map { "\($0.kind):\($0.value.value)@\($0.value.at)" }
         return latest.joined(separator: ",") + " " + canonicalJSON(rest)
     }
 
