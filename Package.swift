@@ -26,6 +26,7 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CMalloc"),
         .target(name: "AnxinCore", swiftSettings: strict),
         .target(
             name: "Profiles",
@@ -65,7 +66,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "AnxinCore", "Profiles", "Rules", "Registry", "Store", "Ingest", "Delivery", "StaffAPI",
+                "AnxinCore", "Profiles", "Rules", "Registry", "Store", "Ingest", "Delivery", "StaffAPI", "CMalloc",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

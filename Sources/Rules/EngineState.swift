@@ -110,10 +110,9 @@ struct RuleProgress: Codable, Sendable {
 }
 
 /// A latest value of a measure, for rules that look at several measures together.
-struct LatestValue: Codable, Sendable {
-    var value: Double
-    var at: EpochMillis
-}
+typealias LatestValue = TimedValue
+/// A subject's latest value of each measure its rules look at.
+typealias LatestValues = LatestByKind
 
 /// The night watch of a resident's bed.
 struct BedWatch: Codable, Sendable, Hashable {

@@ -32,11 +32,15 @@ enum StateKey: Hashable {
 }
 
 struct StateSaving {
+    /// A key saved as present (a key never saved, or saved as gone, has no entry). Two plain words: a
+    /// city's devices and residents each have one.
     struct Entry {
-        /// The mark as last saved; nil when never saved or saved as gone.
-        var mark: Int?
-        /// Since when a change of progress waits to be saved; nil when none waits.
-        var since: EpochMillis?
+        /// The mark as last saved.
+        var mark: Int
+        /// Since when a change of progress waits to be saved; `Entry.none` when none waits.
+        var since: EpochMillis
+
+        static let none = EpochMillis.min
     }
 
     /// By export key; one lookup per changed key and commit.
@@ -50,21 +54,25 @@ struct StateSaving {
     /// A key changed and now has `mark`: true when it must be saved now (the caller saves it); false
     /// when the change is progress, which then waits from `now` unless it already waits.
     mutating func changed(_ key: StateKey, mark: Int?, now: EpochMillis) -> Bool {
+        guard let mark else {
+            // Gone: saved at once unless it was never saved or saved as gone.
+            return entries.removeValue(forKey: key) != nil
+        }
         var saveNow = false
-        var drop = false
         var startedWaiting = false
-        do {
-            var e = entries[key, default: Entry(mark: nil, since: nil)]
-            if e.mark != mark {
-                e.mark = mark
-                e.since = nil
+        // One lookup, changed in place.
+        let slot = entries.index(forKey: key)
+        if let slot {
+            if entries.values[slot].mark != mark {
+                entries.values[slot] = Entry(mark: mark, since: Entry.none)
                 saveNow = true
-            } else if mark != nil, e.since == nil {
-                e.since = now
+            } else if entries.values[slot].since == Entry.none {
+                entries.values[slot].since = now
                 startedWaiting = true
             }
-            drop = e.mark == nil && e.since == nil
-            if drop { entries.removeValue(forKey: key) } else { entries[key] = e }
+        } else {
+            entries[key] = Entry(mark: mark, since: Entry.none)
+            saveNow = true
         }
         if startedWaiting { queue.append((key, now)) }
         return saveNow
@@ -72,7 +80,11 @@ struct StateSaving {
 
     /// `key` was saved with this mark.
     mutating func saved(_ key: StateKey, mark: Int?) {
-        if let mark { entries[key] = Entry(mark: mark, since: nil) } else { entries.removeValue(forKey: key) }
+        if let mark {
+            entries[key] = Entry(mark: mark, since: Entry.none)
+        } else {
+            entries.removeValue(forKey: key)
+        }
     }
 
     /// Keys that have waited since `cutoff` or before, oldest first (the caller saves them).
@@ -81,8 +93,8 @@ struct StateSaving {
         while head < queue.count, queue[head].since <= cutoff {
             let entry = queue[head]
             head += 1
-            if entries[entry.key]?.since == entry.since {
-                entries[entry.key]?.since = nil
+            if let slot = entries.index(forKey: entry.key), entries.values[slot].since == entry.since {
+                entries.values[slot].since = Entry.none
                 out.append(entry.key)
             }
         }
@@ -104,8 +116,8 @@ struct StateSaving {
 
     /// Every waiting key (the caller saves them); none waits afterwards.
     mutating func takeAll() -> [StateKey] {
-        let keys = entries.compactMap { $0.value.since == nil ? nil : $0.key }
-        for k in keys { entries[k]?.since = nil }
+        let keys = entries.compactMap { $0.value.since == Entry.none ? nil : $0.key }
+        for k in keys { entries[k]?.since = Entry.none }
         queue.removeAll()
         head = 0
         return keys

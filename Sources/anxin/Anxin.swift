@@ -63,6 +63,7 @@ struct Run: AsyncParsableCommand {
     var logLevel: String?
 
     func run() async throws {
+        limitMallocArenas()
         let config = try options.load()
         let logger = bootstrapLogging(level: logLevel)
         let app = GatewayApp(config: config, logger: logger)

@@ -4,7 +4,7 @@ import XCTest
 
 @testable import Rules
 
-final class LatestValuesTests: XCTestCase {
+final class LatestByKindTests: XCTestCase {
     /// Every kind fits the bit set.
     func testEveryKindHasABit() {
         XCTAssertLessThanOrEqual(ReadingKind.allCases.count, 16)
