@@ -28,10 +28,22 @@ public final class GatewayApp: Sendable {
     /// Runs until SIGTERM or SIGINT. Throws a `ConfigError` when a file is invalid at start.
     public func run() async throws {
         let cacheDir = (config.databasePath as NSString).deletingLastPathComponent
+        // The saved rule state is read on its own thread meanwhile (the two are a city's largest loads).
+        let stateLoader = RuleStateLoader.start(path: config.databasePath)
         let runtime: RuntimeSet
         switch RuntimeSet.load(config: config, cacheDirectory: cacheDir) {
         case .success(let r): runtime = r
-        case .failure(let e): throw e
+        case .failure(let e):
+            _ = stateLoader?.wait()
+            throw e
+        }
+        // Before any writer opens the database (a migration must not wait behind the loader's read).
+        let loaded = stateLoader?.wait()
+        if let failure = loaded?.failure {
+            logger.notice("rule state to be read after the migrations", metadata: ["reason": "\(failure)"])
+        }
+        if let unreadable = loaded?.state?.unreadable, unreadable > 0 {
+            logger.warning("unreadable rule state rows skipped", metadata: ["rows": "\(unreadable)"])
         }
         try GatewayApp.prepareStateDirectory(for: config.databasePath)
         let store = try Store(path: config.databasePath)
@@ -99,7 +111,7 @@ public final class GatewayApp: Sendable {
         try foldStore.setAutoCheckpoint(pages: 0)
         let pipeline = Pipeline(
             config: config, runtime: runtime, store: store, handoff: handoff, metrics: metrics, clock: clock,
-            logger: logger, foldStore: foldStore,
+            logger: logger, foldStore: foldStore, restoredState: loaded?.state,
             isConnected: { state.connected.load(ordering: .relaxed) },
             onIncidentQueued: { dispatcher.wake() },
             onAlertsChanged: { ids in

@@ -92,6 +92,7 @@ public final class Pipeline: @unchecked Sendable {
     public init(
         config: GatewayConfig, runtime: RuntimeSet, store: Store, handoff: MessageHandoff,
         metrics: GatewayMetrics, clock: any WallClock, logger: Logger, foldStore: Store? = nil,
+        restoredState: RestoredRuleState? = nil,
         isConnected: @escaping @Sendable () -> Bool,
         onIncidentQueued: @escaping @Sendable () -> Void,
         onAlertsChanged: @escaping @Sendable ([String]) -> Void
@@ -108,7 +109,18 @@ public final class Pipeline: @unchecked Sendable {
         self.onAlertsChanged = onAlertsChanged
         folder = foldStore.map { ReadingFolder(store: $0, metrics: metrics, logger: logger) }
         engine = RuleEngine(rules: runtime.rules, utcOffsetSeconds: config.utcOffsetSeconds, idGenerator: AlertIDs.make)
-        engine.restoreState((try? store.loadRuleState()) ?? [:])
+        if let restoredState {
+            engine.restore(restoredState)
+        } else {
+            engine.restoreState((try? store.loadRuleState()) ?? [:])
+        }
+        let held = engine.stateCounts
+        logger.info(
+            "rule state restored",
+            metadata: [
+                "subjects": "\(held.subjects)", "devices": "\(held.devices)", "open_alerts": "\(held.alerts)",
+                "read_ahead": "\(restoredState != nil)",
+            ])
         silences = SilenceBook((try? store.silencesInForce(at: clock.now())) ?? [])
         pendingReadings.reserveCapacity(4096)
         let rate = config.storage.deviceReadingsPerSecond

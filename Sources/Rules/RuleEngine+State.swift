@@ -80,31 +80,25 @@ extension RuleEngine {
     /// Replaces the engine's state with an export (or the union of drained changes).
     /// Unreadable entries are skipped. Time before the restore never counts as connected.
     public func restoreState(_ state: [String: [UInt8]]) {
-        subjects = [:]
-        devices = [:]
-        clock = EngineClock()
+        var decoded = RestoredRuleState()
+        for (key, bytes) in state { decoded.add(key: key, blob: bytes) }
+        restore(decoded)
+    }
+
+    /// Replaces the engine's state with one decoded by ``RestoredRuleState`` (on another thread, while
+    /// the gateway loads the rest).
+    public func restore(_ decoded: RestoredRuleState) {
+        subjects = decoded.subjects
+        devices = decoded.devices
+        clock = decoded.clock
         alertIndex = [:]
         pendingEscalations = []
         pendingBedWatches = []
-        subjects.reserveCapacity(state.count / 2 + 1)
-        devices.reserveCapacity(state.count / 2 + 1)
-        let decoder = JSONDecoder()
-        for (key, bytes) in state {
-            if key == "engine" {
-                if let c = try? decoder.decode(EngineClock.self, from: Data(bytes)) { clock = c }
-            } else if key.hasPrefix("subject:") {
-                if let st = StateCodec.decodeSubject(bytes) {
-                    subjects[String(key.dropFirst("subject:".count))] = st
-                }
-            } else if key.hasPrefix("device:") {
-                if let d = StateCodec.decodeDevice(bytes) {
-                    devices[String(key.dropFirst("device:".count))] = d
-                }
-            }
-        }
         clock.lastConnected = false
-        unboundLiveness = devices.values.reduce(0) { $0 + ($1.residentID == nil ? 1 : 0) }
-        for (key, var st) in subjects {
+        unboundLiveness = decoded.unboundLiveness
+        var upgraded: [String] = []
+        for key in decoded.subjectsWithAlertsOrBeds {
+            guard var st = subjects[key] else { continue }
             for (rule, var rec) in st.alerts {
                 alertIndex[rec.id] = AlertSlot(subject: key, rule: rule)
                 if let at = rec.escalateAt {
@@ -118,6 +112,7 @@ extension RuleEngine {
                     rec.escalated = nil
                     st.alerts[rule] = rec
                     subjects[key] = st
+                    upgraded.append(key)
                 }
                 if rec.escalation != nil { pendingEscalations.insert(rec.id) }
             }
@@ -127,10 +122,9 @@ extension RuleEngine {
         changedDevices = []
         forgetMarks()
         clockChanged = false
-        saving = StateSaving(capacity: subjects.count + devices.count)
-        // Keyed by the engine's own strings (shared, not copied).
-        for (s, st) in subjects { saving.saved(.subject(s), mark: Self.mark(of: st)) }
-        for (id, d) in devices { saving.saved(.device(id), mark: Self.mark(of: d)) }
+        // Marks of the state as read back; an upgraded chain is saved when its subject next changes.
+        saving = decoded.saving
+        for key in upgraded { saving.saved(.subject(key), mark: subjects[key].map(Self.mark(of:))) }
     }
 
     func blob(forKey key: String) -> [UInt8]? {
@@ -139,5 +133,60 @@ extension RuleEngine {
 
     func encode<T: Encodable>(_ value: T) -> [UInt8]? {
         (try? stateEncoder.encode(value)).map { [UInt8]($0) }
+    }
+}
+
+/// Saved rule state read back and decoded, ready for ``RuleEngine/restore(_:)``: built row by row
+/// from the database, on a thread of its own while the gateway loads its registry.
+public struct RestoredRuleState: Sendable {
+    var subjects: [String: SubjectState] = [:]
+    var devices: [String: DeviceLiveness] = [:]
+    var clock = EngineClock()
+    var saving: StateSaving
+    var unboundLiveness = 0
+    /// Subjects holding an alert or a bed watch (a city has few), for the engine's indexes.
+    var subjectsWithAlertsOrBeds: [String] = []
+    /// Rows that could not be read (skipped).
+    public private(set) var unreadable = 0
+
+    /// - Parameter capacity: the number of rows expected.
+    public init(capacity: Int = 0) {
+        subjects.reserveCapacity(capacity / 2 + 1)
+        devices.reserveCapacity(capacity / 2 + 1)
+        saving = StateSaving(capacity: capacity)
+    }
+
+    /// One saved row (`engine`, `subject:<subject>` or `device:<id>`); a later row of the same key
+    /// replaces an earlier one.
+    public mutating func add(key: String, blob: [UInt8]) {
+        if key == "engine" {
+            if let c = try? JSONDecoder().decode(EngineClock.self, from: Data(blob)) {
+                clock = c
+            } else {
+                unreadable += 1
+            }
+        } else if key.hasPrefix("subject:") {
+            guard let st = StateCodec.decodeSubject(blob) else {
+                unreadable += 1
+                return
+            }
+            let name = String(key.dropFirst("subject:".count))
+            if !st.alerts.isEmpty || !st.beds.isEmpty { subjectsWithAlertsOrBeds.append(name) }
+            subjects[name] = st
+            saving.saved(.subject(name), mark: RuleEngine.mark(of: st))
+        } else if key.hasPrefix("device:") {
+            guard let d = StateCodec.decodeDevice(blob) else {
+                unreadable += 1
+                return
+            }
+            let id = String(key.dropFirst("device:".count))
+            if let old = devices.updateValue(d, forKey: id) {
+                if old.residentID == nil { unboundLiveness -= 1 }
+            }
+            if d.residentID == nil { unboundLiveness += 1 }
+            saving.saved(.device(id), mark: RuleEngine.mark(of: d))
+        } else {
+            unreadable += 1
+        }
     }
 }

@@ -115,6 +115,11 @@ public final class RuleEngine {
         alertsVersion &+= 1
     }
 
+    /// How many subjects and devices the engine holds state for (logged after a restore).
+    public var stateCounts: (subjects: Int, devices: Int, alerts: Int) {
+        (subjects.count, devices.count, alertIndex.count)
+    }
+
     /// Ids of the unresolved alerts, for inspection and tests.
     public var unresolvedAlertIDs: [String] { alertIndex.keys.sorted() }
 

@@ -29,6 +29,26 @@ extension Store {
         }
     }
 
+    /// Every saved rule state row, in no particular order, without collecting them first: a city's
+    /// 255,000 rows are decoded as they are read.
+    public func forEachRuleState(_ body: (_ key: String, _ blob: [UInt8]) -> Void) throws(SQLiteError) {
+        try locked { () throws(SQLiteError) in
+            try withStatement("SELECT key, blob FROM rule_state") { stmt throws(SQLiteError) in
+                while try stmt.step("load rule state") { body(stmt.text(0), stmt.blob(1)) }
+            }
+        }
+    }
+
+    /// The number of saved rule state rows.
+    public func ruleStateCount() throws(SQLiteError) -> Int {
+        try locked { () throws(SQLiteError) -> Int in
+            try query(
+                "SELECT count(*) FROM rule_state", "count rule state", bind: { _ throws(SQLiteError) in },
+                row: { s in Int(s.int64(0)) }
+            ).first ?? 0
+        }
+    }
+
     /// A small setting kept with the data (for example the registry cache fingerprint); nil when unset.
     public func meta(_ key: String) throws(SQLiteError) -> String? {
         try locked { () throws(SQLiteError) -> String? in

@@ -86,6 +86,11 @@ final class DurabilityTests: XCTestCase {
         try h.gateway.start()
         let healthy = await h.gateway.waitHealthy(timeout: 60)
         XCTAssertTrue(healthy)
+        // Read ahead, on its own thread while the registry loaded: the resident's run and the device.
+        let restored = h.gateway.log.split(separator: "\n").last { $0.contains("rule state restored") }
+        XCTAssertNotNil(restored)
+        XCTAssertTrue(restored?.contains("read_ahead=true") ?? false, "\(restored ?? "")")
+        XCTAssertTrue(restored?.contains("devices=1 ") ?? false, "\(restored ?? "")")
         try h.publish(topic: "iMEDE_watch/AP55", batch(100, 160))
         let opened = try await h.eventually { try await h.alerts(state: "open").count == 1 }
         XCTAssertTrue(opened, "the run started before the restart completes after it")

@@ -43,6 +43,45 @@ final class RuleStateTests: XCTestCase {
         XCTAssertEqual(b.reading(.heartRate, 100, at: t0 + 9 * minute).map(\.alertID), ["A1"])
     }
 
+    /// State decoded row by row (as the gateway reads it ahead, on its own thread) restores the same
+    /// engine as the whole export: open alert, escalation, bed watch, unbound liveness, saving marks.
+    func testStateDecodedRowByRowRestoresTheSameEngine() {
+        let a = Harness()
+        a.tick(t0)
+        a.series(.heartRate, 150, from: t0, to: t0 + 2 * minute)
+        let night = Timestamp.millis(
+            year: 2026, month: 11, day: 23, hour: 2, minute: 0, second: 0, utcOffsetSeconds: chinaOffset)!
+        a.reading(.inBed, 0, at: night, device: "bed-1")
+        var saved = a.engine.exportState()
+        saved["subject:broken"] = [0xB1, 0xff]
+        saved["nonsense"] = [1]
+
+        var decoded = RestoredRuleState(capacity: saved.count)
+        for (key, blob) in saved.sorted(by: { $0.key < $1.key }) { decoded.add(key: key, blob: blob) }
+        XCTAssertEqual(decoded.unreadable, 2)
+        let b = Harness()
+        b.engine.restore(decoded)
+        let c = Harness()
+        c.engine.restoreState(saved)
+
+        XCTAssertEqual(b.engine.unresolvedAlertIDs, ["A1"])
+        XCTAssertEqual(b.engine.unresolvedAlertIDs, c.engine.unresolvedAlertIDs)
+        XCTAssertEqual(b.engine.stateCounts.subjects, c.engine.stateCounts.subjects)
+        XCTAssertEqual(b.engine.stateCounts.devices, 2)
+        // Alerts are embedded as JSON, whose key order differs from one encoding to the next: same keys,
+        // same sizes.
+        let (exportB, exportC) = (b.engine.exportState(), c.engine.exportState())
+        XCTAssertEqual(exportB.mapValues(\.count), exportC.mapValues(\.count))
+        XCTAssertEqual(exportB["device:bed-1"], exportC["device:bed-1"])
+        // Marks as saved: nothing is due at once after either restore.
+        XCTAssertEqual(b.engine.drainChangedState(monotonicNow: 0, lazyWithin: 10_000).count, 0)
+        // Both go on alike: the escalation and the bed watch fire.
+        let later = night + 15 * minute
+        let fired = b.tick(later).map(\.summary)
+        XCTAssertEqual(fired, c.tick(later).map(\.summary))
+        XCTAssertTrue(fired.contains("open bed_exit_night urgent"), "\(fired)")
+    }
+
     func testRestartDowntimeIsNotConnectedTime() {
         let a = Harness()
         a.tick(t0)
