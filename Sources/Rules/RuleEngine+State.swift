@@ -80,7 +80,7 @@ extension RuleEngine {
     /// Replaces the engine's state with an export (or the union of drained changes).
     /// Unreadable entries are skipped. Time before the restore never counts as connected.
     public func restoreState(_ state: [String: [UInt8]]) {
-        var decoded = RestoredRuleState()
+        var decoded = RestoredRuleState(capacity: state.count)
         for (key, bytes) in state { decoded.add(key: key, blob: bytes) }
         restore(decoded)
     }
