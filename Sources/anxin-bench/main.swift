@@ -89,16 +89,6 @@ let profiles = try ProfileSet.load(
     folders: [root.appendingPathComponent("DeviceProfiles").path], defaultUTCOffsetSeconds: 8 * 3600)
 let shapes = try loadShapes(root: root).filter { only == nil || $0.name == only }
 var sink = 0
-struct Row {
-    var name: String
-    var observations: Int
-    var decode: Double
-    var judge: Double
-    var full: Double
-    var fullP90: Double
-    var scan: Double
-    var json: Double?
-}
 struct ShapeRun {
     var name: String
     var observations: Int
@@ -177,13 +167,6 @@ for shape in shapes {
 let all = runs.flatMap { [$0.judged, $0.decodeOnly, $0.noExport, $0.scan] + ($0.json.map { [$0] } ?? []) }
 for m in all { m.warmUp() }
 for _ in 0..<rounds { for m in all { m.round() } }
-let rows = runs.map { run in
-    Row(
-        name: run.name, observations: run.observations, decode: run.decodeOnly.result.median,
-        judge: run.noExport.result.median, full: run.judged.result.median, fullP90: run.judged.result.p90,
-        scan: run.scan.result.median, json: run.json?.result.median)
-}
-
 let target = 5_000.0
 func ns(_ v: Double?) -> String { v.map { String(Int($0)) } ?? "–" }
 if markdown {
@@ -192,16 +175,19 @@ if markdown {
     )
     print("|---|---:|---:|---:|---:|---:|---:|---|")
 }
-for r in rows {
-    let verdict = r.judge <= target ? "pass" : "miss"
+for r in runs {
+    let (decode, judge, full, scan) = (r.decodeOnly.result, r.noExport.result, r.judged.result, r.scan.result)
+    let json = r.json?.result.median
+    let verdict = judge.median <= target ? "pass" : "miss"
     if markdown {
         print(
-            "| \(r.name) | \(r.observations) | \(ns(r.decode)) | \(ns(r.judge)) | \(ns(r.full)) (\(ns(r.fullP90))) | "
-                + "\(ns(r.scan)) | \(ns(r.json)) | \(verdict) |")
+            "| \(r.name) | \(r.observations) | \(ns(decode.median)) | \(ns(judge.median)) | \(ns(full.median)) "
+                + "(\(ns(full.p90))) | \(ns(scan.median)) | \(ns(json)) | \(verdict) |")
     } else {
         print(
-            "\(r.name): obs=\(r.observations) decode=\(ns(r.decode)) judge=\(ns(r.judge)) export=\(ns(r.full)) "
-                + "p90=\(ns(r.fullP90)) scan=\(ns(r.scan)) jsonserialization=\(ns(r.json)) \(verdict)")
+            "\(r.name): obs=\(r.observations) decode=\(ns(decode.median)) judge=\(ns(judge.median)) "
+                + "export=\(ns(full.median)) p90=\(ns(full.p90)) scan=\(ns(scan.median)) "
+                + "jsonserialization=\(ns(json)) \(verdict)")
     }
 }
 if sink == 42 { print("") }
