@@ -80,6 +80,10 @@ let package = Package(
             dependencies: ["AnxinCore", "Profiles", "Rules"],
             swiftSettings: strict),
         .executableTarget(
+            name: "anxin-foldbench",
+            dependencies: ["AnxinCore", "Store", "CSQLite"],
+            swiftSettings: strict),
+        .executableTarget(
             name: "anxin",
             dependencies: [
                 "Gateway",

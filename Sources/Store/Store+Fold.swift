@@ -16,32 +16,40 @@ public struct FoldOutcome: Sendable, Hashable {
     }
 }
 
-/// A fold under way, done a step at a time (`Store.foldStep`): its rows sorted into a temporary
-/// table, then written `chunkRows` at a time, then deleted from the stage.
+/// A fold under way, done a step at a time (`Store.foldStep`): its rows read and sorted in memory by
+/// device, kind and time, then merged into the history `chunkRows` at a time, then deleted from the stage.
 public struct FoldBatch: Sendable, Hashable {
     /// The staged rowids it took.
     let first: Int64
     let last: Int64
-    /// Rows sorted into the temporary table (1...taken), and the next one to write.
+    /// Rows taken (0..<taken, held by the store that began the fold), and the next one to write.
     public let taken: Int
-    var next: Int64 = 1
-    /// Rows written into the clustered table so far.
+    var next = 0
+    /// Rows that were new to the history so far.
     public internal(set) var stored = 0
     /// More rows were staged than the batch took.
     public let more: Bool
     /// Rowids staged past the batch when it began (about how many rows wait for the next folds).
     public let behind: Int64
-    public var written: Bool { next > Int64(taken) }
+    public var written: Bool { next >= taken }
+}
+
+/// A staged row taken by a fold.
+struct FoldRow {
+    let src: Int64
+    let deviceRef: Int64
+    let kind: Int64
+    let row: StoredRow
 }
 
 extension Store {
-    /// Moves staged readings (`stageReading`) into the clustered `readings` table, sorted by its key,
-    /// so each leaf page is rewritten once for all the rows it gains; then deletes them from the stage.
+    /// Merges staged readings (`stageReading`) into the history's blocks (`reading_blocks`), then
+    /// deletes them from the stage.
     ///
-    /// The whole fold at once (start-up, stop, tests); the pipeline folds a step at a time between
-    /// messages (`beginFold`, `foldStep`), so nothing ever waits long for it. Never inside a
-    /// transaction. A crash at any point leaves the rows staged, and the next fold writes them again:
-    /// a repeat is ignored by the key.
+    /// The whole fold at once (start-up, stop, tests); the gateway's folder thread folds a step at a
+    /// time (`beginFold`, `foldStep`), so nothing ever waits long for it. Never inside a
+    /// transaction. A crash at any point leaves the rows staged, and the next fold merges them again:
+    /// a repeat of a stored reading (same device, kind, measured time and value) is dropped.
     public func foldStagedReadings(maxRows: Int = 300_000, chunkRows: Int = 2_000) throws(SQLiteError)
         -> FoldOutcome
     {
@@ -59,66 +67,105 @@ extension Store {
         return FoldOutcome(taken: batch.taken, stored: batch.stored, more: batch.more)
     }
 
-    /// Sorts the oldest `maxRows` staged rows by the clustered key into this connection's temporary
-    /// table (a read of the database: no write lock). Nil when nothing is staged.
+    /// Reads the oldest `maxRows` staged rows and sorts them by device, kind, time and value, in memory
+    /// (a read of the database: no write lock). Nil when nothing is staged.
     public func beginFold(maxRows: Int) throws(SQLiteError) -> FoldBatch? {
         try requireWritable("fold staged readings")
         return try locked { () throws(SQLiteError) -> FoldBatch? in
             if transactionDepth > 0 {
                 throw SQLiteError(code: SQLiteError.misuse, message: "fold staged readings: inside a transaction")
             }
-            try prepareFoldTable()
+            foldRows.removeAll(keepingCapacity: true)
             let bounds = try query(
                 "SELECT min(rowid), max(rowid) FROM readings_stage", "find staged readings",
                 bind: { _ throws(SQLiteError) in }, row: { s in (s.optionalInt64(0), s.optionalInt64(1)) }
             ).first
             guard let lo = bounds?.0, let last = bounds?.1 else { return nil }
             let hi = min(last, lo + Int64(max(1, maxRows)) - 1)
-            try connection.exec("DELETE FROM temp.fold_batch", "clear the fold batch")
-            try execute(
+            try withStatement(
                 """
-                INSERT INTO temp.fold_batch
                 SELECT rowid, device_ref, kind, measured_at, value, received_lag, flags, lon, accuracy_m
                 FROM main.readings_stage WHERE rowid BETWEEN ? AND ? AND device_ref > 0
-                ORDER BY device_ref, kind, measured_at, value
-                """, "sort staged readings"
+                """
             ) { s throws(SQLiteError) in
                 try s.bind(1, lo)
                 try s.bind(2, hi)
+                while try s.step("read staged readings") {
+                    foldRows.append(
+                        FoldRow(
+                            src: s.int64(0), deviceRef: s.int64(1), kind: s.int64(2),
+                            row: StoredRow(
+                                measuredAt: s.int64(3), value: s.double(4), receivedLag: s.int64(5),
+                                flags: s.int64(6), lon: s.optionalDouble(7), accuracyM: s.optionalDouble(8))))
+                }
             }
-            return FoldBatch(first: lo, last: hi, taken: connection.changes, more: hi < last, behind: last - hi)
+            // Rowid order breaks ties, so of two staged repeats the earlier one is kept.
+            foldRows.sort { a, b in
+                if a.deviceRef != b.deviceRef { return a.deviceRef < b.deviceRef }
+                if a.kind != b.kind { return a.kind < b.kind }
+                if a.row.measuredAt != b.row.measuredAt { return a.row.measuredAt < b.row.measuredAt }
+                if a.row.value != b.row.value { return a.row.value < b.row.value }
+                return a.src < b.src
+            }
+            return FoldBatch(first: lo, last: hi, taken: foldRows.count, more: hi < last, behind: last - hi)
         }
     }
 
-    /// Writes the batch's next `chunkRows` rows into the clustered table in one transaction (the
-    /// longest any writer waits for a fold). A row is written only while it is still staged under
-    /// the same device, so a resident purged meanwhile (`anxin purge`, another process) stays purged.
+    /// Merges the batch's next rows into the history, device and kind by device and kind, in one
+    /// transaction of about `chunkRows` rows (the longest any writer waits for a fold). A device's
+    /// rows are merged only while they are still staged under it, so a resident purged meanwhile
+    /// (`anxin purge`, another process) stays purged.
     public func foldStep(_ batch: inout FoldBatch, chunkRows: Int) throws(SQLiteError) {
         guard !batch.written else { return }
-        let from = batch.next
-        let to = from + Int64(max(1, chunkRows)) - 1
-        batch.stored += try writeTransaction("fold staged readings", durability: .preferred) {
-            () throws(SQLiteError) -> Int in
-            try execute(
-                """
-                INSERT OR IGNORE INTO main.readings
-                    (device_ref, kind, measured_at, value, received_lag, flags, lon, accuracy_m)
-                SELECT f.device_ref, f.kind, f.measured_at, f.value, f.received_lag, f.flags, f.lon, f.accuracy_m
-                FROM temp.fold_batch f
-                WHERE f.rowid BETWEEN ? AND ? AND EXISTS (
-                    SELECT 1 FROM main.readings_stage s WHERE s.rowid = f.src AND s.device_ref = f.device_ref)
-                ORDER BY f.rowid
-                """, "fold staged readings"
-            ) { s throws(SQLiteError) in
-                try s.bind(1, from)
-                try s.bind(2, to)
+        try locked { () throws(SQLiteError) in
+            guard foldRows.count == batch.taken else {
+                throw SQLiteError(code: SQLiteError.misuse, message: "fold staged readings: not this store's fold")
             }
+            var next = batch.next
+            batch.stored += try writeTransaction("fold staged readings", durability: .preferred) {
+                () throws(SQLiteError) -> Int in
+                var stored = 0
+                var purgedRef: Int64 = 0
+                var checkedRef: Int64 = 0
+                let end = min(foldRows.count, next + max(1, chunkRows))
+                while next < end {
+                    let first = foldRows[next]
+                    var upper = next + 1
+                    while upper < foldRows.count, foldRows[upper].deviceRef == first.deviceRef,
+                        foldRows[upper].kind == first.kind
+                    {
+                        upper += 1
+                    }
+                    if first.deviceRef != checkedRef {
+                        checkedRef = first.deviceRef
+                        purgedRef = try isStaged(src: first.src, deviceRef: first.deviceRef) ? 0 : first.deviceRef
+                    }
+                    if purgedRef != first.deviceRef {
+                        stored += try mergeIntoBlocks(
+                            ref: first.deviceRef, kind: first.kind, rows: foldRows[next..<upper].lazy.map(\.row))
+                    }
+                    next = upper
+                }
+                return stored
+            }
+            batch.next = next
         }
-        batch.next = to + 1
+    }
+
+    /// Whether the staged row `src` is still staged under `deviceRef` (a purge deletes or blanks every
+    /// staged row of its devices at once, so one row answers for all of a device's rows in a fold).
+    private func isStaged(src: Int64, deviceRef: Int64) throws(SQLiteError) -> Bool {
+        try !query(
+            "SELECT 1 FROM main.readings_stage WHERE rowid = ? AND device_ref = ?", "check a staged reading",
+            bind: { s throws(SQLiteError) in
+                try s.bind(1, src)
+                try s.bind(2, deviceRef)
+            }, row: { _ in true }
+        ).isEmpty
     }
 
     /// Deletes a written batch's rows from the stage, `4 * chunkRows` rowids per transaction: only
-    /// now is every one of them in the clustered table.
+    /// now is every one of them in the history.
     public func finishFold(_ batch: FoldBatch, chunkRows: Int) throws(SQLiteError) {
         precondition(batch.written, "finishFold before every row was written")
         var start = batch.first
@@ -134,9 +181,7 @@ extension Store {
             }
             start = end + 1
         }
-        try locked { () throws(SQLiteError) in
-            try connection.exec("DELETE FROM temp.fold_batch", "clear the fold batch")
-        }
+        try locked { () throws(SQLiteError) in foldRows = [] }
     }
 
     /// Staged rows not yet folded (purged ones included): for tests and metrics, it counts the table.
@@ -147,20 +192,5 @@ extension Store {
                 row: { s in s.int(0) }
             ).first ?? 0
         }
-    }
-
-    /// The fold's temporary table, in memory, created on this connection's first fold.
-    private func prepareFoldTable() throws(SQLiteError) {
-        if foldTableReady { return }
-        // Setting temp_store drops temporary tables, so it comes first.
-        try connection.exec("PRAGMA temp_store = MEMORY", "keep the fold batch in memory")
-        try connection.exec(
-            """
-            CREATE TEMP TABLE IF NOT EXISTS fold_batch (
-                src INTEGER NOT NULL, device_ref INTEGER NOT NULL, kind INTEGER NOT NULL,
-                measured_at INTEGER NOT NULL, value REAL NOT NULL, received_lag INTEGER NOT NULL,
-                flags INTEGER NOT NULL, lon REAL, accuracy_m REAL)
-            """, "create the fold batch")
-        foldTableReady = true
     }
 }

@@ -16,6 +16,7 @@ extension Store {
             () throws(SQLiteError) -> ResidentPurgeCounts in
             var counts = ResidentPurgeCounts()
             for device in try deviceRefs(devices) {
+                counts.readings += try deleteBlocks(ref: device.ref)
                 counts.readings += try execute("DELETE FROM readings WHERE device_ref = ?", "purge readings") {
                     s throws(SQLiteError) in try s.bind(1, device.ref)
                 }

@@ -1,12 +1,6 @@
 import AnxinCore
 
 extension Store {
-    private static let insertReadingSQL = """
-        INSERT OR IGNORE INTO readings
-            (device_ref, kind, measured_at, value, received_lag, flags, lon, accuracy_m)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        """
-
     private static let stageReadingSQL = """
         INSERT OR IGNORE INTO readings_stage
             (device_ref, kind, measured_at, value, received_lag, flags, lon, accuracy_m)
@@ -15,13 +9,16 @@ extension Store {
 
     static let readingColumns = "measured_at, value, received_lag, flags, lon, accuracy_m"
 
-    /// Stores one reading straight into the clustered table; false when the same (device, kind,
-    /// measured time, value) is already stored, or the value is NaN. Creates the device row on
-    /// first sight. For imports and tests; the pipeline stages (`stageReading(_:)`).
+    /// Stores one reading straight into the history; false when the same (device, kind, measured
+    /// time, value) is already stored, or the value is NaN. Creates the device row on first sight.
+    /// For imports and tests; the pipeline stages (`stageReading(_:)`).
     @discardableResult
     public func appendReading(_ r: Reading) throws(SQLiteError) -> Bool {
         try writeTransaction("store reading") { () throws(SQLiteError) -> Bool in
-            try insert(r, with: \.insertReading, sql: Store.insertReadingSQL)
+            let ref = try deviceRef(
+                r.device, profile: r.profile, registered: !r.flags.contains(.unregistered), seenAt: r.receivedAt)
+            guard let row = StoredRow(r) else { return false }
+            return try mergeIntoBlocks(ref: ref, kind: Int64(r.kind.rawValue), rows: CollectionOfOne(row)) == 1
         }
     }
 
@@ -33,21 +30,19 @@ extension Store {
     @discardableResult
     public func stageReading(_ r: Reading) throws(SQLiteError) -> Bool {
         try writeTransaction("stage reading") { () throws(SQLiteError) -> Bool in
-            try insert(r, with: \.stageReadingStatement, sql: Store.stageReadingSQL)
+            try stage(r)
         }
     }
 
-    /// Binds a reading to an insert of the eight reading columns (its statement prepared once, kept in
-    /// `slot`) and steps it; true when a row was inserted.
-    private func insert(_ r: Reading, with slot: ReferenceWritableKeyPath<Store, SQLiteStatement?>, sql: String)
-        throws(SQLiteError) -> Bool
-    {
+    /// Binds a reading to the stage's insert (its statement prepared once) and steps it; true when a
+    /// row was inserted.
+    private func stage(_ r: Reading) throws(SQLiteError) -> Bool {
         let stmt: SQLiteStatement
-        if let cached = self[keyPath: slot] {
+        if let cached = stageReadingStatement {
             stmt = cached
         } else {
-            stmt = try connection.prepare(sql)
-            self[keyPath: slot] = stmt
+            stmt = try connection.prepare(Store.stageReadingSQL)
+            stageReadingStatement = stmt
         }
         let ref = try deviceRef(
             r.device, profile: r.profile, registered: !r.flags.contains(.unregistered), seenAt: r.receivedAt)
@@ -85,10 +80,18 @@ extension Store {
         if limit <= 0 { return [] }
         return try locked { () throws(SQLiteError) -> [Reading] in
             var out: [Reading] = []
+            // A reading shows once, however many of the history, the rows of older versions and the
+            // stage hold it (a redelivery staged twice, a repeat not yet folded away).
+            var seen = Set<ReadingIdentity>()
             let kinds = kind.map { [$0] } ?? ReadingKind.allCases
             let devices = try deviceRefs(ids)
             for device in devices {
                 for k in kinds {
+                    for row in try blockRows(ref: device.ref, kind: Int64(k.rawValue), since: since, limit: limit) {
+                        let r = Store.reading(row, device: device.device, profile: device.profile, kind: k)
+                        if seen.insert(ReadingIdentity(r)).inserted { out.append(r) }
+                    }
+                    // What versions before the blocks stored, one row per reading.
                     let found = try query(
                         """
                         SELECT \(Store.readingColumns) FROM readings
@@ -102,11 +105,10 @@ extension Store {
                             try s.bind(4, limit)
                         },
                         row: { s in Store.reading(s, device: device.device, profile: device.profile, kind: k) })
-                    out.append(contentsOf: found)
+                    for r in found where seen.insert(ReadingIdentity(r)).inserted { out.append(r) }
                 }
             }
-            // Readings not yet folded; a repeat of one above (or of another staged one) is left out.
-            var seen = Set(out.map(ReadingIdentity.init))
+            // Readings not yet folded.
             for device in devices {
                 for r in try staged(device: device, kind: kind, since: since)
                 where seen.insert(ReadingIdentity(r)).inserted {
@@ -139,6 +141,11 @@ extension Store {
                         },
                         row: { s in Store.reading(s, device: device.device, profile: device.profile, kind: k) })
                     if let r = found.first, r.measuredAt > (latest[k]?.measuredAt ?? .min) { latest[k] = r }
+                    if let row = try latestBlockRow(ref: device.ref, kind: Int64(k.rawValue)), row.measuredAt >= since,
+                        row.measuredAt > (latest[k]?.measuredAt ?? .min)
+                    {
+                        latest[k] = Store.reading(row, device: device.device, profile: device.profile, kind: k)
+                    }
                 }
                 for r in try staged(device: device, kind: nil, since: since)
                 where r.measuredAt > (latest[r.kind]?.measuredAt ?? .min) {
@@ -177,7 +184,10 @@ extension Store {
     public func readingCount() throws(SQLiteError) -> Int {
         try locked { () throws(SQLiteError) -> Int in
             try query(
-                "SELECT (SELECT count(*) FROM readings) + (SELECT count(*) FROM readings_stage WHERE device_ref > 0)",
+                """
+                SELECT (SELECT coalesce(sum(count), 0) FROM reading_blocks) + (SELECT count(*) FROM readings)
+                    + (SELECT count(*) FROM readings_stage WHERE device_ref > 0)
+                """,
                 "count readings",
                 bind: { _ throws(SQLiteError) in },
                 row: { s in s.int(0) }
@@ -196,6 +206,7 @@ extension Store {
             var deleted = 0
             for ref in refs {
                 for k in ReadingKind.allCases {
+                    deleted += try pruneBlocks(ref: ref, kind: Int64(k.rawValue), before: cutoff)
                     deleted += try execute(
                         "DELETE FROM readings WHERE device_ref = ? AND kind = ? AND measured_at < ?",
                         "prune readings"
@@ -212,24 +223,29 @@ extension Store {
 
     /// Decodes a row of `readingColumns`; the kind says what shape the value takes.
     static func reading(_ s: SQLiteStatement, device: String, profile: String, kind: ReadingKind) -> Reading {
-        let measuredAt = s.int64(0)
-        let raw = s.double(1)
-        let flags = s.int64(3)
+        reading(
+            StoredRow(
+                measuredAt: s.int64(0), value: s.double(1), receivedLag: s.int64(2), flags: s.int64(3),
+                lon: s.optionalDouble(4), accuracyM: s.optionalDouble(5)),
+            device: device, profile: profile, kind: kind)
+    }
+
+    /// A stored row as a reading; the kind says what shape the value takes.
+    static func reading(_ row: StoredRow, device: String, profile: String, kind: ReadingKind) -> Reading {
         let value: ReadingValue
         switch kind {
         case .location:
-            let source = LocationSource(rawValue: UInt8(truncatingIfNeeded: flags >> 16)) ?? .gps
-            value = .location(
-                Location(lat: raw, lon: s.optionalDouble(4) ?? 0, accuracyM: s.optionalDouble(5), source: source))
+            let source = LocationSource(rawValue: UInt8(truncatingIfNeeded: row.flags >> 16)) ?? .gps
+            value = .location(Location(lat: row.value, lon: row.lon ?? 0, accuracyM: row.accuracyM, source: source))
         case .inBed, .worn:
-            value = .bool(raw != 0)
+            value = .bool(row.value != 0)
         default:
-            value = .number(raw)
+            value = .number(row.value)
         }
         return Reading(
-            device: device, profile: profile, kind: kind, value: value, measuredAt: measuredAt,
-            receivedAt: measuredAt &+ s.int64(2),
-            flags: ObservationFlags(rawValue: UInt16(truncatingIfNeeded: flags)))
+            device: device, profile: profile, kind: kind, value: value, measuredAt: row.measuredAt,
+            receivedAt: row.measuredAt &+ row.receivedLag,
+            flags: ObservationFlags(rawValue: UInt16(truncatingIfNeeded: row.flags)))
     }
 }
 
@@ -249,5 +265,29 @@ struct ReadingIdentity: Hashable {
         case .bool(let b): value = (b ? 1.0 : 0.0).bitPattern
         case .location(let l): value = l.lat.bitPattern
         }
+    }
+}
+
+extension StoredRow {
+    /// A reading as the history stores it, as SQLite would store its columns (a NaN longitude or
+    /// accuracy becomes absent); nil when its value is NaN (not stored).
+    init?(_ r: Reading) {
+        var flags = Int64(r.flags.rawValue)
+        var lon: Double?
+        var accuracy: Double?
+        let value: Double
+        switch r.value {
+        case .number(let v): value = v
+        case .bool(let b): value = b ? 1 : 0
+        case .location(let loc):
+            value = loc.lat
+            lon = loc.lon.isNaN ? nil : loc.lon
+            accuracy = loc.accuracyM.flatMap { $0.isNaN ? nil : $0 }
+            flags |= Int64(loc.source.rawValue) << 16
+        }
+        if value.isNaN { return nil }
+        self.init(
+            measuredAt: r.measuredAt, value: value, receivedLag: r.receivedAt &- r.measuredAt, flags: flags,
+            lon: lon, accuracyM: accuracy)
     }
 }

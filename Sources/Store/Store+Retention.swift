@@ -20,6 +20,7 @@ extension Store {
             deleted += try writeTransaction("purge expired readings") { () throws(SQLiteError) -> Int in
                 var n = 0
                 for k in ReadingKind.allCases {
+                    n += try pruneBlocks(ref: ref, kind: Int64(k.rawValue), before: cutoff)
                     n += try execute(
                         "DELETE FROM readings WHERE device_ref = ? AND kind = ? AND measured_at < ?",
                         "purge expired readings"

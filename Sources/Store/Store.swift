@@ -21,10 +21,9 @@ public final class Store: @unchecked Sendable {
     let connection: SQLiteConnection
     let lock = NSRecursiveLock()
     var statements: [String: SQLiteStatement] = [:]
-    var insertReading: SQLiteStatement?
     var stageReadingStatement: SQLiteStatement?
-    /// The fold's temporary table exists on this connection (Store+Fold).
-    var foldTableReady = false
+    /// The rows of the fold under way on this connection, sorted (Store+Fold).
+    var foldRows: [FoldRow] = []
     var transactionDepth = 0
     var transactionIsDurable = false
     /// Device rows this connection knows, by device id: the reading hot path needs no lookup.
@@ -72,7 +71,6 @@ public final class Store: @unchecked Sendable {
     }
 
     private func closeConnection() {
-        insertReading = nil
         stageReadingStatement = nil
         statements.removeAll()
         deviceCache.removeAll()

@@ -1,7 +1,7 @@
 import AnxinCore
 import AnxinTesting
-import CSQLite
 import Foundation
+import Store
 import XCTest
 
 /// Prints one `FAULT-FIGURE <name> key=value …` line for `Scripts/faults.sh` to collect.
@@ -22,70 +22,32 @@ struct StoredLoad {
 
     var duplicates: Int { copies.values.reduce(0) { $0 + $1 - 1 } }
 
-    /// Reads every heart-rate row of `load`'s devices.
+    /// Reads every heart-rate reading of `load`'s devices (through a read-only `Store`, so it works while
+    /// the gateway runs; staged readings count, they are committed).
     static func read(database path: String, load: LoadPublisher) throws -> StoredLoad {
         var stored = StoredLoad()
-        try SQLiteReader.rows(
-            database: path,
-            """
-            SELECT d.device, r.measured_at, r.received_lag FROM readings r JOIN devices d ON d.id = r.device_ref
-            WHERE r.kind = \(ReadingKind.heartRate.rawValue)
-            """
-        ) { device, measuredAt, lag in
-            guard let seq = load.seq(device: device, measuredAt: measuredAt) else {
-                if device.hasPrefix(String(load.deviceID(0).prefix(4))) { stored.strays += 1 }
-                return
+        let store = try Store(path: path, readOnly: true)
+        defer { store.close() }
+        let prefix = String(load.deviceID(0).prefix(4))
+        for device in try store.devices().map(\.device) where device.hasPrefix(prefix) {
+            for r in try store.readings(device: [device], kind: .heartRate, since: 0, limit: .max) {
+                guard let seq = load.seq(device: device, measuredAt: r.measuredAt) else {
+                    stored.strays += 1
+                    continue
+                }
+                stored.copies[seq, default: 0] += 1
+                stored.receivedAt[seq] = r.receivedAt
             }
-            stored.copies[seq, default: 0] += 1
-            stored.receivedAt[seq] = measuredAt + lag
         }
         return stored
     }
 
     /// Whether a heart-rate reading of `device` measured at `measuredAt` is stored.
     static func contains(database path: String, device: String, measuredAt: EpochMillis) throws -> Bool {
-        var found = false
-        try SQLiteReader.rows(
-            database: path,
-            """
-            SELECT d.device, r.measured_at, 0 FROM readings r JOIN devices d ON d.id = r.device_ref
-            WHERE r.kind = \(ReadingKind.heartRate.rawValue) AND d.device = '\(device)'
-              AND r.measured_at = \(measuredAt)
-            """
-        ) { _, _, _ in found = true }
-        return found
-    }
-}
-
-/// Just enough of the sqlite3 C API to read rows of (text, integer, integer) from a read-only file.
-enum SQLiteReader {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    /// Runs a constant query; `row` gets columns 0 (text), 1 and 2 (integers).
-    static func rows(database path: String, _ sql: String, row: (String, Int64, Int64) -> Void) throws {
-        var db: OpaquePointer?
-        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK, let db else {
-            sqlite3_close(db)
-            throw Failure(description: "cannot open \(path) read-only")
-        }
-        defer { sqlite3_close(db) }
-        sqlite3_busy_timeout(db, 5_000)
-        var statement: OpaquePointer?
-        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
-            throw Failure(description: "cannot prepare a query: \(String(cString: sqlite3_errmsg(db)))")
-        }
-        defer { sqlite3_finalize(statement) }
-        while true {
-            let step = sqlite3_step(statement)
-            if step == SQLITE_DONE { return }
-            guard step == SQLITE_ROW else {
-                throw Failure(description: "query failed: \(String(cString: sqlite3_errmsg(db)))")
-            }
-            let text = sqlite3_column_text(statement, 0).map { String(cString: $0) } ?? ""
-            row(text, sqlite3_column_int64(statement, 1), sqlite3_column_int64(statement, 2))
-        }
+        let store = try Store(path: path, readOnly: true)
+        defer { store.close() }
+        return try store.readings(device: [device], kind: .heartRate, since: measuredAt, limit: .max)
+            .contains { $0.measuredAt == measuredAt }
     }
 }
 

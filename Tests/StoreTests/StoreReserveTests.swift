@@ -3,7 +3,7 @@ import XCTest
 
 @testable import Store
 
-/// A size-capped store: readings fill it up to the cap, then fail with SQLITE_FULL; the reserve
+/// A size-capped store: staged readings (the pipeline's appends) fill it up to the cap, then fail with SQLITE_FULL; the reserve
 /// frees room for alerts; a failed transaction leaves no trace.
 final class StoreReserveTests: XCTestCase {
     private let t0: EpochMillis = 1_763_770_000_000
@@ -34,20 +34,20 @@ final class StoreReserveTests: XCTestCase {
         while failure == nil && stored < 1_000_000 {
             let chunk = readings(5000, from: stored)
             do {
-                try store.inTransaction { for r in chunk { _ = try store.appendReading(r) } }
+                try store.inTransaction { for r in chunk { _ = try store.stageReading(r) } }
                 stored += 5000
             } catch let e as SQLiteError {
                 failure = e
             }
         }
         XCTAssertEqual(failure?.code, SQLiteError.full)
-        // About 33 bytes a reading: 6 MB less the reserve holds well over 100,000.
+        // About 40 bytes a staged reading: 6 MB less the reserve holds well over 100,000.
         XCTAssertGreaterThan(stored, 100_000, "readings stored before the cap")
         XCTAssertEqual(try store.readingCount(), stored, "the failed transaction left nothing")
         XCTAssertTrue(store.releaseReserve())
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.reserveFilePath))
         // The freed pages take a chunk the full store refused.
-        try store.inTransaction { for r in readings(1000, from: stored) { _ = try store.appendReading(r) } }
+        try store.inTransaction { for r in readings(1000, from: stored) { _ = try store.stageReading(r) } }
         XCTAssertFalse(store.refillReserve(), "no room to fill the reserve back")
         XCTAssertEqual(try store.integrityCheck(), "ok")
     }

@@ -1,0 +1,237 @@
+import AnxinCore
+
+/// The history's blocks (`reading_blocks`, ReadingBlock.swift): merging readings in, reading them back,
+/// deleting them. Callers hold the lock; writers are inside a write transaction.
+extension Store {
+    /// Merges `rows` (one device's readings of one kind, sorted by `StoredRow.precedes`, repeats
+    /// allowed) into the device's blocks; the number of rows that were new.
+    ///
+    /// It rewrites only the blocks the rows' time range touches: the block starting at or before
+    /// the first row (unless it is full and ends before it, the usual case once a block closes) and
+    /// every block starting within the range. Usually that is the device's last block, so a fold
+    /// rewrites about one row per device and kind.
+    func mergeIntoBlocks(ref: Int64, kind: Int64, rows: some BidirectionalCollection<StoredRow>)
+        throws(SQLiteError) -> Int
+    {
+        guard let lo = rows.first?.measuredAt, let hi = rows.last?.measuredAt else { return 0 }
+        if let appended = try appendToLastBlock(ref: ref, kind: kind, rows: rows, from: lo) { return appended }
+        var touched = try query(
+            """
+            SELECT first_at, last_at, count, data FROM reading_blocks
+            WHERE device_ref = ?1 AND kind = ?2 AND first_at <= ?4 AND first_at >= coalesce(
+                (SELECT max(first_at) FROM reading_blocks WHERE device_ref = ?1 AND kind = ?2 AND first_at <= ?3), ?3)
+            ORDER BY first_at
+            """, "read reading blocks",
+            bind: { s throws(SQLiteError) in
+                try s.bind(1, ref)
+                try s.bind(2, kind)
+                try s.bind(3, lo)
+                try s.bind(4, hi)
+            },
+            row: { s in
+                ReadingBlockCodec.Block(firstAt: s.int64(0), lastAt: s.int64(1), count: s.int(2), data: s.blob(3))
+            })
+        if let first = touched.first, first.lastAt < lo, first.data.count >= ReadingBlockCodec.targetBytes {
+            touched.removeFirst()
+        }
+        var stored: [StoredRow] = []
+        for block in touched {
+            // A block that does not decode (a damaged file) is replaced by what the merge writes: its
+            // readings were unreadable already.
+            if let rows = ReadingBlockCodec.decode(block.data, firstAt: block.firstAt, count: block.count) {
+                stored.append(contentsOf: rows)
+            }
+        }
+        let merged = ReadingBlockCodec.merge(stored: stored, new: rows)
+        let added = merged.count - stored.count
+        if added == 0 { return 0 }
+        for block in touched { try deleteBlock(ref: ref, kind: kind, firstAt: block.firstAt) }
+        for block in ReadingBlockCodec.encode(merged) { try insertBlock(ref: ref, kind: kind, block) }
+        return added
+    }
+
+    /// The usual case of a fold: every row is newer than the device's last block. The rows are
+    /// encoded after it and the block updated in place, or, once it is full, start a block of their
+    /// own; nothing is decoded. Nil when the rows reach into a stored block's time (or the block
+    /// would overflow with a part of them): the general merge handles that.
+    private func appendToLastBlock(ref: Int64, kind: Int64, rows: some Collection<StoredRow>, from lo: Int64)
+        throws(SQLiteError) -> Int?
+    {
+        let last = try query(
+            """
+            SELECT first_at, last_at, count, data FROM reading_blocks
+            WHERE device_ref = ? AND kind = ? ORDER BY first_at DESC LIMIT 1
+            """, "read the last reading block",
+            bind: { s throws(SQLiteError) in
+                try s.bind(1, ref)
+                try s.bind(2, kind)
+            },
+            row: { s in
+                ReadingBlockCodec.Block(firstAt: s.int64(0), lastAt: s.int64(1), count: s.int(2), data: s.blob(3))
+            }
+        ).first
+        guard var block = last else {
+            let blocks = ReadingBlockCodec.encode(ReadingBlockCodec.merge(stored: [], new: rows))
+            for b in blocks { try insertBlock(ref: ref, kind: kind, b) }
+            return blocks.reduce(0) { $0 + $1.count }
+        }
+        guard lo > block.lastAt else { return nil }
+        let size = block.data.count
+        var previous: StoredRow?
+        var added = 0
+        for row in rows {
+            if let p = previous, p.sameReading(as: row) { continue }
+            ReadingBlockCodec.append(row, after: previous?.measuredAt ?? block.lastAt, to: &block.data)
+            previous = row
+            added += 1
+        }
+        guard let newest = previous else { return 0 }
+        if block.data.count <= ReadingBlockCodec.targetBytes {
+            block.lastAt = newest.measuredAt
+            block.count += added
+            try updateBlock(ref: ref, kind: kind, block)
+            return added
+        }
+        // Too big together. A block at least half full is left as it is, and the rows start the next;
+        // a smaller one is merged and split by the general path.
+        guard size >= ReadingBlockCodec.targetBytes / 2 else { return nil }
+        for b in ReadingBlockCodec.encode(ReadingBlockCodec.merge(stored: [], new: rows)) {
+            try insertBlock(ref: ref, kind: kind, b)
+        }
+        return added
+    }
+
+    private func updateBlock(ref: Int64, kind: Int64, _ block: ReadingBlockCodec.Block) throws(SQLiteError) {
+        try execute(
+            """
+            UPDATE reading_blocks SET last_at = ?4, count = ?5, data = ?6
+            WHERE device_ref = ?1 AND kind = ?2 AND first_at = ?3
+            """, "write reading block"
+        ) { s throws(SQLiteError) in
+            try s.bind(1, ref)
+            try s.bind(2, kind)
+            try s.bind(3, block.firstAt)
+            try s.bind(4, block.lastAt)
+            try s.bind(5, block.count)
+            try s.bind(6, block.data)
+        }
+    }
+
+    func insertBlock(ref: Int64, kind: Int64, _ block: ReadingBlockCodec.Block) throws(SQLiteError) {
+        try execute(
+            """
+            INSERT OR REPLACE INTO reading_blocks (device_ref, kind, first_at, last_at, count, data)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """, "write reading block"
+        ) { s throws(SQLiteError) in
+            try s.bind(1, ref)
+            try s.bind(2, kind)
+            try s.bind(3, block.firstAt)
+            try s.bind(4, block.lastAt)
+            try s.bind(5, block.count)
+            try s.bind(6, block.data)
+        }
+    }
+
+    func deleteBlock(ref: Int64, kind: Int64, firstAt: Int64) throws(SQLiteError) {
+        try execute(
+            "DELETE FROM reading_blocks WHERE device_ref = ? AND kind = ? AND first_at = ?", "delete reading block"
+        ) { s throws(SQLiteError) in
+            try s.bind(1, ref)
+            try s.bind(2, kind)
+            try s.bind(3, firstAt)
+        }
+    }
+
+    /// One device's readings of one kind measured at or after `since`, newest first, at most `limit`.
+    func blockRows(ref: Int64, kind: Int64, since: EpochMillis, limit: Int) throws(SQLiteError) -> [StoredRow] {
+        guard limit > 0 else { return [] }
+        return try withStatement(
+            """
+            SELECT first_at, count, data FROM reading_blocks
+            WHERE device_ref = ?1 AND kind = ?2 AND first_at >= coalesce(
+                (SELECT max(first_at) FROM reading_blocks WHERE device_ref = ?1 AND kind = ?2 AND first_at <= ?3), ?3)
+            ORDER BY first_at DESC
+            """
+        ) { s throws(SQLiteError) -> [StoredRow] in
+            try s.bind(1, ref)
+            try s.bind(2, kind)
+            try s.bind(3, since)
+            var out: [StoredRow] = []
+            while out.count < limit, try s.step("read reading blocks") {
+                guard let rows = ReadingBlockCodec.decode(s.blob(2), firstAt: s.int64(0), count: s.int(1)) else {
+                    continue
+                }
+                for row in rows.reversed() where row.measuredAt >= since {
+                    out.append(row)
+                    if out.count == limit { break }
+                }
+            }
+            return out
+        }
+    }
+
+    /// One device's latest reading of one kind (the greatest value among those measured at that time).
+    func latestBlockRow(ref: Int64, kind: Int64) throws(SQLiteError) -> StoredRow? {
+        try withStatement(
+            """
+            SELECT first_at, count, data FROM reading_blocks
+            WHERE device_ref = ? AND kind = ? ORDER BY first_at DESC
+            """
+        ) { s throws(SQLiteError) -> StoredRow? in
+            try s.bind(1, ref)
+            try s.bind(2, kind)
+            while try s.step("read the latest reading block") {
+                if let last = ReadingBlockCodec.decode(s.blob(2), firstAt: s.int64(0), count: s.int(1))?.last {
+                    return last
+                }
+            }
+            return nil
+        }
+    }
+
+    /// Deletes one device's readings of one kind measured before `cutoff`: whole blocks, and the
+    /// older part of the block that straddles it. The number of readings deleted.
+    func pruneBlocks(ref: Int64, kind: Int64, before cutoff: EpochMillis) throws(SQLiteError) -> Int {
+        let old = try query(
+            """
+            SELECT first_at, last_at, count, data FROM reading_blocks
+            WHERE device_ref = ? AND kind = ? AND first_at < ?
+            """, "read expired reading blocks",
+            bind: { s throws(SQLiteError) in
+                try s.bind(1, ref)
+                try s.bind(2, kind)
+                try s.bind(3, cutoff)
+            },
+            row: { s in
+                ReadingBlockCodec.Block(firstAt: s.int64(0), lastAt: s.int64(1), count: s.int(2), data: s.blob(3))
+            })
+        var deleted = 0
+        for block in old {
+            try deleteBlock(ref: ref, kind: kind, firstAt: block.firstAt)
+            guard block.lastAt >= cutoff,
+                let rows = ReadingBlockCodec.decode(block.data, firstAt: block.firstAt, count: block.count)
+            else {
+                deleted += block.count
+                continue
+            }
+            let kept = rows.filter { $0.measuredAt >= cutoff }
+            deleted += rows.count - kept.count
+            for b in ReadingBlockCodec.encode(kept) { try insertBlock(ref: ref, kind: kind, b) }
+        }
+        return deleted
+    }
+
+    /// Deletes every block of one device; the number of readings they held.
+    func deleteBlocks(ref: Int64) throws(SQLiteError) -> Int {
+        let held =
+            try query(
+                "SELECT coalesce(sum(count), 0) FROM reading_blocks WHERE device_ref = ?", "count reading blocks",
+                bind: { s throws(SQLiteError) in try s.bind(1, ref) }, row: { s in s.int(0) }
+            ).first ?? 0
+        try execute("DELETE FROM reading_blocks WHERE device_ref = ?", "purge reading blocks") {
+            s throws(SQLiteError) in try s.bind(1, ref)
+        }
+        return held
+    }
+}

@@ -1,0 +1,216 @@
+import AnxinCore
+import XCTest
+
+@testable import Store
+
+/// The history's blocks: the encoding keeps every column exactly, folds and appends merge into the
+/// right block without repeats, and every query and delete sees a reading wherever its block is.
+final class ReadingBlockTests: XCTestCase {
+    private let t0: EpochMillis = 1_763_770_000_000
+
+    private struct SplitMix {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ n: UInt64) -> UInt64 { next() % n }
+    }
+
+    private func randomRows(_ n: Int, seed: UInt64) -> [StoredRow] {
+        var rng = SplitMix(state: seed)
+        var at = t0
+        var rows: [StoredRow] = []
+        for _ in 0..<n {
+            at += Int64(rng.below(4)) * Int64(rng.below(100_000))
+            let value: Double
+            switch rng.below(6) {
+            case 0: value = Double(rng.below(200))
+            case 1: value = -Double(rng.below(1 << 40))
+            case 2: value = Double(bitPattern: rng.next() & 0x7FEF_FFFF_FFFF_FFFF)
+            case 3: value = -0.0
+            case 4: value = 1e300
+            default: value = 31.2 + Double(rng.below(1000)) / 1e6
+            }
+            let located = rng.below(3) == 0
+            rows.append(
+                StoredRow(
+                    measuredAt: at, value: value, receivedLag: Int64(rng.below(5_000)) - 1_000,
+                    flags: rng.below(2) == 0 ? 0 : Int64(rng.below(1 << 24)),
+                    lon: located ? 121.4 + Double(rng.below(1000)) / 1e4 : nil,
+                    accuracyM: located && rng.below(2) == 0 ? Double(rng.below(50)) : nil))
+        }
+        return rows.sorted(by: StoredRow.precedes)
+    }
+
+    func testEncodingKeepsEveryColumnBitForBitAndSplitsWithoutOverlap() {
+        for seed in UInt64(1)...20 {
+            var rows = randomRows(700, seed: seed)
+            // Repeats are the merge's business; the codec takes repeat-free rows.
+            rows = ReadingBlockCodec.merge(stored: [], new: rows)
+            let blocks = ReadingBlockCodec.encode(rows)
+            XCTAssertGreaterThan(blocks.count, 1)
+            var decoded: [StoredRow] = []
+            for (i, block) in blocks.enumerated() {
+                if i > 0 { XCTAssertGreaterThan(block.firstAt, blocks[i - 1].lastAt, "blocks overlap (seed \(seed))") }
+                let part = ReadingBlockCodec.decode(block.data, firstAt: block.firstAt, count: block.count)
+                // Over the size only with rows of one time at its end, which are never split.
+                let times = part?.suffix(2).map(\.measuredAt) ?? []
+                XCTAssertTrue(
+                    block.data.count <= ReadingBlockCodec.targetBytes || (times.count == 2 && times[0] == times[1]),
+                    "block of \(block.data.count) bytes")
+                XCTAssertEqual(part?.first?.measuredAt, block.firstAt)
+                XCTAssertEqual(part?.last?.measuredAt, block.lastAt)
+                decoded += part ?? []
+            }
+            XCTAssertEqual(decoded.count, rows.count)
+            for (a, b) in zip(decoded, rows) {
+                XCTAssertEqual(a.measuredAt, b.measuredAt)
+                XCTAssertEqual(a.value.bitPattern, b.value.bitPattern, "value \(b.value) (seed \(seed))")
+                XCTAssertEqual(a.receivedLag, b.receivedLag)
+                XCTAssertEqual(a.flags, b.flags)
+                XCTAssertEqual(a.lon?.bitPattern, b.lon?.bitPattern)
+                XCTAssertEqual(a.accuracyM?.bitPattern, b.accuracyM?.bitPattern)
+            }
+        }
+    }
+
+    func testDamagedBlocksDoNotDecode() {
+        let rows = ReadingBlockCodec.merge(stored: [], new: randomRows(50, seed: 7))
+        let block = ReadingBlockCodec.encode(rows)[0]
+        XCTAssertNil(
+            ReadingBlockCodec.decode(Array(block.data.dropLast(3)), firstAt: block.firstAt, count: block.count))
+        XCTAssertNil(ReadingBlockCodec.decode([0xFF] + block.data, firstAt: block.firstAt))
+        XCTAssertNil(ReadingBlockCodec.decode(block.data, firstAt: block.firstAt, count: block.count + 1))
+        XCTAssertNil(ReadingBlockCodec.decode([0, 0x80, 0x80], firstAt: 0), "a varint cut short")
+    }
+
+    func testMergeDropsRepeatsOfStoredAndOfEachOther() {
+        let stored = [10, 20, 30].map { StoredRow(measuredAt: $0, value: 1, receivedLag: 5, flags: 0) }
+        let new = [
+            StoredRow(measuredAt: 5, value: 2, receivedLag: 0, flags: 0),
+            StoredRow(measuredAt: 20, value: 1, receivedLag: 99, flags: 0),  // a repeat: the stored one stays
+            StoredRow(measuredAt: 20, value: 3, receivedLag: 0, flags: 0),  // same time, another value: kept
+            StoredRow(measuredAt: 40, value: 1, receivedLag: 1, flags: 0),
+            StoredRow(measuredAt: 40, value: 1, receivedLag: 2, flags: 0),  // a staged redelivery
+        ]
+        let merged = ReadingBlockCodec.merge(stored: stored, new: new)
+        XCTAssertEqual(merged.map(\.measuredAt), [5, 10, 20, 20, 30, 40])
+        XCTAssertEqual(merged.map(\.receivedLag), [0, 5, 5, 0, 5, 1])
+    }
+
+    private func hr(_ device: String, _ value: Double, at: EpochMillis) -> Reading {
+        Reading(
+            device: device, profile: "imede", kind: .heartRate, value: .number(value), measuredAt: at,
+            receivedAt: at + 250, flags: [])
+    }
+
+    private func blocks(_ store: Store) throws -> [(firstAt: Int64, lastAt: Int64, count: Int, bytes: Int)] {
+        try store.query(
+            "SELECT first_at, last_at, count, length(data) FROM reading_blocks ORDER BY device_ref, kind, first_at",
+            "check", bind: { _ throws(SQLiteError) in },
+            row: { s in (s.int64(0), s.int64(1), s.int(2), s.int(3)) })
+    }
+
+    func testFoldsGrowBlocksInPlaceAndLateReadingsLandInTheirBlock() throws {
+        let tmp = try TempFolder(self)
+        let store = try Store(path: tmp.file("anxin.db"))
+        // 20 folds of 50 heart rates each, one a second, as the folder would see a busy wristband.
+        for fold in 0..<20 {
+            try store.inTransaction {
+                for i in 0..<50 {
+                    let n = fold * 50 + i
+                    try store.stageReading(hr("W1", Double(60 + n % 40), at: t0 + EpochMillis(n) * 1000))
+                }
+            }
+            XCTAssertEqual(try store.foldStagedReadings(), FoldOutcome(taken: 50, stored: 50))
+        }
+        var table = try blocks(store)
+        XCTAssertEqual(table.reduce(0) { $0 + $1.count }, 1000)
+        XCTAssertGreaterThan(table.count, 3)
+        XCTAssertLessThan(table.count, 15, "blocks fill to about \(ReadingBlockCodec.targetBytes) bytes")
+        for (a, b) in zip(table, table.dropFirst()) { XCTAssertLessThan(a.lastAt, b.firstAt) }
+        let bytesPerReading = Double(table.reduce(0) { $0 + $1.bytes }) / 1000
+        XCTAssertLessThan(bytesPerReading, 8, "a heart rate a second")
+
+        // A late reading (another value at a stored time, and one between two stored ones) goes into
+        // the block that holds its time; its repeat, and repeats of stored ones, are dropped.
+        let late = [
+            hr("W1", 200, at: t0 + 100_000), hr("W1", 201, at: t0 + 100_500), hr("W1", 201, at: t0 + 100_500),
+            hr("W1", Double(60 + 7 % 40), at: t0 + 7_000),
+        ]
+        try store.inTransaction { for r in late { try store.stageReading(r) } }
+        XCTAssertEqual(try store.foldStagedReadings(), FoldOutcome(taken: 4, stored: 2))
+        XCTAssertFalse(try store.appendReading(hr("W1", 201, at: t0 + 100_500)))
+        XCTAssertTrue(try store.appendReading(hr("W1", 202, at: t0 + 100_500)))
+        table = try blocks(store)
+        XCTAssertEqual(table.reduce(0) { $0 + $1.count }, 1003)
+        for (a, b) in zip(table, table.dropFirst()) { XCTAssertLessThan(a.lastAt, b.firstAt) }
+        XCTAssertEqual(try store.readingCount(), 1003)
+
+        let since = try store.readings(device: ["W1"], kind: .heartRate, since: t0 + 99_000, limit: 5000)
+        XCTAssertEqual(since.count, 901 + 3)
+        XCTAssertEqual(since.prefix(2).map(\.measuredAt), [t0 + 999_000, t0 + 998_000])
+        // Newest first; at one time, the greater value first.
+        XCTAssertEqual(
+            since.suffix(6).map { [Double($0.measuredAt - t0), $0.value.number ?? -1] },
+            [[101_000, 81], [100_500, 202], [100_500, 201], [100_000, 200], [100_000, 80], [99_000, 79]])
+        XCTAssertEqual(try store.readings(device: ["W1"], kind: nil, since: 0, limit: 5000).count, 1003)
+        XCTAssertEqual(try store.latestReadings(devices: ["W1"], since: 0).map(\.measuredAt), [t0 + 999_000])
+        XCTAssertEqual(try store.latestReadings(devices: ["W1"], since: t0 + 999_001), [])
+        let last = try XCTUnwrap(try store.readings(device: ["W1"], kind: nil, since: 0, limit: 1).first)
+        XCTAssertEqual(last, hr("W1", Double(60 + 999 % 40), at: t0 + 999_000))
+    }
+
+    func testPruneCutsTheBlockThatStraddlesTheCutoffAndPurgeDeletesEveryBlock() throws {
+        let tmp = try TempFolder(self)
+        let store = try Store(path: tmp.file("anxin.db"))
+        try store.inTransaction {
+            for n in 0..<600 {
+                try store.stageReading(hr("W1", Double(60 + n % 40), at: t0 + EpochMillis(n) * 1000))
+                try store.stageReading(hr("W2", 70, at: t0 + EpochMillis(n) * 1000))
+            }
+        }
+        XCTAssertEqual(try store.foldStagedReadings().stored, 1200)
+        let cutoff = t0 + 250_500
+        // A cutoff inside a block, not at its edge, so the cut is tested.
+        XCTAssertTrue(try blocks(store).contains { $0.firstAt < cutoff && $0.lastAt >= cutoff })
+        XCTAssertEqual(try store.purgeExpiredReadings(before: cutoff), 2 * 251)
+        XCTAssertEqual(try store.readingCount(), 2 * 349)
+        XCTAssertEqual(
+            try store.readings(device: ["W1"], kind: .heartRate, since: 0, limit: 1000).last?.measuredAt,
+            t0 + 251_000)
+        XCTAssertEqual(try store.pruneReadings(before: t0 + 300_000), 2 * 49)
+        XCTAssertEqual(try store.purgeResident(residentID: "R1", devices: ["W1"]).readings, 300)
+        XCTAssertEqual(try store.readingCount(), 300)
+        XCTAssertEqual(try store.readings(device: ["W1"], kind: nil, since: 0, limit: 10), [])
+        XCTAssertEqual(try store.readings(device: ["W2"], kind: nil, since: 0, limit: 1000).count, 300)
+        XCTAssertEqual(try store.integrityCheck(), "ok")
+    }
+
+    func testRowsOfEarlierVersionsAreStillReadCountedAndDeleted() throws {
+        let tmp = try TempFolder(self)
+        let store = try Store(path: tmp.file("anxin.db"))
+        XCTAssertTrue(try store.appendReading(hr("W1", 70, at: t0 + 5_000)))
+        let ref = try XCTUnwrap(try store.deviceRefs(["W1"]).first?.ref)
+        // As version 4 stored them: a row each in `readings`.
+        for n in 0..<5 {
+            try store.connection.exec(
+                """
+                INSERT INTO readings (device_ref, kind, measured_at, value, received_lag, flags)
+                VALUES (\(ref), \(ReadingKind.heartRate.rawValue), \(t0 + Int64(n) * 1000), \(80 + n), 250, 0)
+                """, "test")
+        }
+        XCTAssertEqual(try store.readingCount(), 6)
+        XCTAssertEqual(
+            try store.readings(device: ["W1"], kind: .heartRate, since: 0, limit: 10).map(\.value),
+            [70, 84, 83, 82, 81, 80].map { .number($0) })
+        XCTAssertEqual(try store.latestReadings(devices: ["W1"], since: 0).first?.value, .number(70))
+        XCTAssertEqual(try store.purgeExpiredReadings(before: t0 + 2_000), 2)
+        XCTAssertEqual(try store.purgeResident(residentID: "R1", devices: ["W1"]).readings, 4)
+        XCTAssertEqual(try store.readingCount(), 0)
+    }
+}
