@@ -18,7 +18,8 @@
 # DRAIN=30 (seconds at most to wait for a consumer to catch up after publishing ends),
 # QUIET=3 (a consumer whose count has not moved this long has caught up), EMERGENCY_PPM=20
 # (SOS/fall messages per million), PREFIX=8650 (device ids), SKIP_INSTALL=1 (no apt/pip),
-# OUT=.build/bench-results.md, KEEP=1 (keep the run folder: logs, databases, samples),
+# OUT=.build/bench-results.md, KEEP=1 (keep the run folder: logs, databases, samples), PERF=1 (profile
+# the gateway while the publisher runs: run-anxin-q*/perf.data, with KEEP=1),
 # TB_KNOWN_DEVICES=0 (ThingsBoard starts without the devices in its connected_devices.json, as on
 # its first day, and registers each on its first message: a blocking v1/gateway/connect and a
 # rewrite of that whole file; by default it knows them, as after its first day).
@@ -177,6 +178,10 @@ EOF
   : > "$dir/samples"
   ( while true; do echo "$(date +%s.%N) $($count_cmd)" >> "$dir/samples"; sleep 0.2; done ) &
   local sampler=$!; pids+=("$sampler")
+  # PERF=1: a perf profile of the gateway while the publisher runs ($dir/perf.data; perf report --sort comm,symbol)
+  if [ "${PERF:-0}" = 1 ] && [ "$who" = anxin ] && command -v perf >/dev/null; then
+    perf record -F 999 -g -p "$cpid" -o "$dir/perf.data" -- sleep "$D" > "$dir/perf.out" 2>&1 &
+  fi
   "$tools/publisher" --port "$mp" --qos "$qos" --rate "$RATE" --duration "$D" --devices "$DEVICES" \
     --prefix "$PREFIX" --emergency-ppm "$EMERGENCY_PPM" --client-id "bench-pub-$who-q$qos" > "$dir/pub.out" 2>&1 || true
   local published pub_seconds

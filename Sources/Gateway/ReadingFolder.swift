@@ -36,7 +36,7 @@ final class ReadingFolder: @unchecked Sendable {
     private var foldRows: Int
 
     init(
-        store: Store, metrics: GatewayMetrics, logger: Logger, intervalMs: Int = 1000, maxRows: Int = 25_000,
+        store: Store, metrics: GatewayMetrics, logger: Logger, intervalMs: Int = 1000, maxRows: Int = 100_000,
         chunkRows: Int = 1000
     ) {
         self.store = store

@@ -14,6 +14,7 @@ extension Store {
         throws(SQLiteError) -> Int
     {
         guard let lo = rows.first?.measuredAt, let hi = rows.last?.measuredAt else { return 0 }
+        if let appended = try appendInPlace(ref: ref, kind: kind, rows: rows, from: lo) { return appended }
         if let appended = try appendToLastBlock(ref: ref, kind: kind, rows: rows, from: lo) { return appended }
         var touched = try query(
             """
@@ -48,6 +49,43 @@ extension Store {
         for block in touched { try deleteBlock(ref: ref, kind: kind, firstAt: block.firstAt) }
         for block in ReadingBlockCodec.encode(merged) { try insertBlock(ref: ref, kind: kind, block) }
         return added
+    }
+
+    /// The usual case of a fold, in one statement: every row is newer than the device's last block,
+    /// and they fit in it. SQLite appends their encoding (the first row with its absolute time) to
+    /// the block without the block ever being read here. Nil when that is not the case.
+    private func appendInPlace(ref: Int64, kind: Int64, rows: some Collection<StoredRow>, from lo: Int64)
+        throws(SQLiteError) -> Int?
+    {
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(rows.count * 8)
+        var previous: StoredRow?
+        var added = 0
+        for row in rows {
+            if let p = previous, p.sameReading(as: row) { continue }
+            ReadingBlockCodec.append(row, after: previous?.measuredAt, to: &encoded)
+            previous = row
+            added += 1
+        }
+        guard let newest = previous, encoded.count < ReadingBlockCodec.targetBytes else { return nil }
+        let changed = try execute(
+            """
+            UPDATE reading_blocks SET data = CAST(data || ?1 AS BLOB), last_at = ?2, count = count + ?3
+            WHERE device_ref = ?4 AND kind = ?5
+                AND first_at = (SELECT max(first_at) FROM reading_blocks WHERE device_ref = ?4 AND kind = ?5)
+                AND last_at < ?6 AND length(data) + ?7 <= ?8
+            """, "append to a reading block"
+        ) { s throws(SQLiteError) in
+            try s.bind(1, encoded)
+            try s.bind(2, newest.measuredAt)
+            try s.bind(3, added)
+            try s.bind(4, ref)
+            try s.bind(5, kind)
+            try s.bind(6, lo)
+            try s.bind(7, encoded.count)
+            try s.bind(8, ReadingBlockCodec.targetBytes)
+        }
+        return changed == 1 ? added : nil
     }
 
     /// The usual case of a fold: every row is newer than the device's last block. The rows are

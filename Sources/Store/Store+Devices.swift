@@ -46,16 +46,17 @@ extension Store {
     func deviceRef(_ device: String, profile: String, registered: Bool, seenAt: EpochMillis)
         throws(SQLiteError) -> Int64
     {
-        if var slot = deviceCache[device] {
+        // One hash of the device id per reading: the slot is changed in place.
+        if let i = deviceCache.index(forKey: device) {
+            let slot = deviceCache.values[i]
             if seenAt > slot.lastSeen || slot.profile != profile || slot.registered != registered {
-                slot.lastSeen = max(slot.lastSeen, seenAt)
-                slot.profile = profile
-                slot.registered = registered
+                deviceCache.values[i].lastSeen = max(slot.lastSeen, seenAt)
+                if slot.profile != profile { deviceCache.values[i].profile = profile }
+                deviceCache.values[i].registered = registered
                 if !slot.dirty {
-                    slot.dirty = true
+                    deviceCache.values[i].dirty = true
                     dirtyDevices.append(device)
                 }
-                deviceCache[device] = slot
             }
             return slot.ref
         }

@@ -168,7 +168,7 @@ final class FaultFullDiskTests: XCTestCase {
         let second = try await h.hotline.waitFor(count: 2, timeout: .seconds(15))
         XCTAssertEqual(second.count, 2, "a second emergency on the still full disk reaches the hotline too")
         let stored = try await h.metric("anxin_readings_stored_total") ?? 0
-        XCTAssertGreaterThan(stored, 100_000, "the disk took readings until it was full")
+        XCTAssertGreaterThan(stored, 50_000, "the disk took readings until it was full")
         // Space comes back.
         XCTAssertTrue(mount(["-o", "remount,size=96m", folder.path]), "tmpfs grows")
         try h.publish("imede-vitals")
