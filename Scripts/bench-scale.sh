@@ -175,16 +175,16 @@ if [[ " $PARTS " == *" bytes "* ]]; then
   publish_and_drain "$hp" "$STORE_MSGS"
   sleep 1; stop_probe "$d" store
   sqlite3 "$d/anxin.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
-  rows=$(sqlite3 "$d/anxin.db" "SELECT count(*) FROM readings")
+  rows=$(sqlite3 "$d/anxin.db" "SELECT (SELECT coalesce(sum(count), 0) FROM reading_blocks) + (SELECT count(*) FROM readings)")
   size=$(( $(stat -c %s "$d/anxin.db") + $(stat -c %s "$d/anxin.db-wal" 2>/dev/null || echo 0) ))
   sqlite3 -separator ' ' "$d/anxin.db" \
     "SELECT name, SUM(pgsize), SUM(ncell), count(*) FROM dbstat GROUP BY name ORDER BY 2 DESC" > "$d/dbstat.txt"
-  rbytes=$(awk '$1 == "readings" {print $2}' "$d/dbstat.txt")
+  rbytes=$(awk '$1 == "readings" || $1 == "reading_blocks" {s += $2} END {print s + 0}' "$d/dbstat.txt")
   per=$(awk -v s="$size" -v n="$rows" 'BEGIN { printf "%.1f", s / n }')
   perr=$(awk -v s="$rbytes" -v n="$rows" 'BEGIN { printf "%.1f", s / n }')
   row "bytes/reading, whole file (db+wal after checkpoint; $rows readings, $(mb $((size / 1024))) MB, $drain_rate msg/s)" \
     "$per" "≤ $BYTES_TARGET" "$(verdict "$per" $BYTES_TARGET)" "$la → $(loadavg)"
-  row "bytes/reading, readings table alone (WITHOUT ROWID, its key is its only index)" "$perr" \
+  row "bytes/reading, the history alone (reading_blocks and the rows of earlier versions; their keys are their only indexes)" "$perr" \
     "≤ $BYTES_TARGET" "$(verdict "$perr" $BYTES_TARGET)" ""
   while read -r name bytes cells pages; do
     [ "$bytes" -ge 1048576 ] || continue

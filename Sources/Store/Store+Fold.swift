@@ -34,12 +34,27 @@ public struct FoldBatch: Sendable, Hashable {
     public var written: Bool { next >= taken }
 }
 
-/// A staged row taken by a fold.
+/// A staged row taken by a fold, 64 bytes: a fold holds up to `maxRows` of them (and the sort as
+/// many again), so they are kept flat (device and kind in one word, no optionals).
 struct FoldRow {
     let src: Int64
-    let deviceRef: Int64
-    let kind: Int64
-    let row: StoredRow
+    /// device_ref << 8 | kind: the fold's groups.
+    let group: Int64
+    let measuredAt: Int64
+    let value: Double
+    let receivedLag: Int64
+    let flags: Int64
+    /// NaN when absent (SQLite stores a NaN as NULL, so no stored value is NaN).
+    let lon: Double
+    let accuracyM: Double
+
+    var deviceRef: Int64 { group >> 8 }
+    var kind: Int64 { group & 0xFF }
+    var row: StoredRow {
+        StoredRow(
+            measuredAt: measuredAt, value: value, receivedLag: receivedLag, flags: flags,
+            lon: lon.isNaN ? nil : lon, accuracyM: accuracyM.isNaN ? nil : accuracyM)
+    }
 }
 
 extension Store {
@@ -90,21 +105,20 @@ extension Store {
             ) { s throws(SQLiteError) in
                 try s.bind(1, lo)
                 try s.bind(2, hi)
+                foldRows.reserveCapacity(Int(hi - lo + 1))
                 while try s.step("read staged readings") {
                     foldRows.append(
                         FoldRow(
-                            src: s.int64(0), deviceRef: s.int64(1), kind: s.int64(2),
-                            row: StoredRow(
-                                measuredAt: s.int64(3), value: s.double(4), receivedLag: s.int64(5),
-                                flags: s.int64(6), lon: s.optionalDouble(7), accuracyM: s.optionalDouble(8))))
+                            src: s.int64(0), group: s.int64(1) << 8 | (s.int64(2) & 0xFF), measuredAt: s.int64(3),
+                            value: s.double(4), receivedLag: s.int64(5), flags: s.int64(6),
+                            lon: s.optionalDouble(7) ?? .nan, accuracyM: s.optionalDouble(8) ?? .nan))
                 }
             }
             // Rowid order breaks ties, so of two staged repeats the earlier one is kept.
             foldRows.sort { a, b in
-                if a.deviceRef != b.deviceRef { return a.deviceRef < b.deviceRef }
-                if a.kind != b.kind { return a.kind < b.kind }
-                if a.row.measuredAt != b.row.measuredAt { return a.row.measuredAt < b.row.measuredAt }
-                if a.row.value != b.row.value { return a.row.value < b.row.value }
+                if a.group != b.group { return a.group < b.group }
+                if a.measuredAt != b.measuredAt { return a.measuredAt < b.measuredAt }
+                if a.value != b.value { return a.value < b.value }
                 return a.src < b.src
             }
             return FoldBatch(first: lo, last: hi, taken: foldRows.count, more: hi < last, behind: last - hi)
@@ -131,11 +145,7 @@ extension Store {
                 while next < end {
                     let first = foldRows[next]
                     var upper = next + 1
-                    while upper < foldRows.count, foldRows[upper].deviceRef == first.deviceRef,
-                        foldRows[upper].kind == first.kind
-                    {
-                        upper += 1
-                    }
+                    while upper < foldRows.count, foldRows[upper].group == first.group { upper += 1 }
                     if first.deviceRef != checkedRef {
                         checkedRef = first.deviceRef
                         purgedRef = try isStaged(src: first.src, deviceRef: first.deviceRef) ? 0 : first.deviceRef

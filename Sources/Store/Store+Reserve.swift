@@ -30,6 +30,13 @@ extension Store {
         }
     }
 
+    /// Caps this connection's page cache at `kib` KiB (`PRAGMA cache_size = -kib`; 16 MiB when opened).
+    public func limitCache(kib: Int) throws(SQLiteError) {
+        try locked { () throws(SQLiteError) in
+            try connection.exec("PRAGMA cache_size = -\(max(64, kib))", "set cache size")
+        }
+    }
+
     /// Sets how many WAL pages make a commit on this connection checkpoint the WAL into the database
     /// (`PRAGMA wal_autocheckpoint`; 0: never). A checkpoint grows the database file, so on a full disk
     /// it would spend room freed for alerts: the pipeline stops checkpoints while storage is in trouble,

@@ -78,6 +78,34 @@ final class ReadingBlockTests: XCTestCase {
         }
     }
 
+    func testRowsAppendedWithTheirAbsoluteTimeDecodeAlike() {
+        // What `appendInPlace` writes: a block's bytes, then rows whose first carries its own time.
+        let rows = ReadingBlockCodec.merge(stored: [], new: randomRows(300, seed: 11))
+        var data: [UInt8] = []
+        var previous: Int64?
+        for (i, row) in rows.enumerated() {
+            // Every 7th row starts an appended run, as each fold's first row does.
+            ReadingBlockCodec.append(row, after: i % 7 == 0 ? nil : previous, to: &data)
+            previous = row.measuredAt
+        }
+        let decoded = ReadingBlockCodec.decode(data, firstAt: 0, count: rows.count)
+        XCTAssertEqual(decoded?.map(\.measuredAt), rows.map(\.measuredAt))
+        XCTAssertEqual(decoded?.map(\.value.bitPattern), rows.map(\.value.bitPattern))
+        XCTAssertEqual(decoded?.map(\.receivedLag), rows.map(\.receivedLag))
+    }
+
+    func testAFoldRowIsSixtyFourBytes() {
+        // A fold holds up to 100,000 of them, and its sort as many again.
+        XCTAssertEqual(MemoryLayout<FoldRow>.stride, 64)
+        let row = FoldRow(
+            src: 9, group: 1234 << 8 | 7, measuredAt: 5, value: 1.5, receivedLag: 2, flags: 3, lon: .nan,
+            accuracyM: 4)
+        XCTAssertEqual(row.deviceRef, 1234)
+        XCTAssertEqual(row.kind, 7)
+        XCTAssertEqual(
+            row.row, StoredRow(measuredAt: 5, value: 1.5, receivedLag: 2, flags: 3, lon: nil, accuracyM: 4))
+    }
+
     func testDamagedBlocksDoNotDecode() {
         let rows = ReadingBlockCodec.merge(stored: [], new: randomRows(50, seed: 7))
         let block = ReadingBlockCodec.encode(rows)[0]
