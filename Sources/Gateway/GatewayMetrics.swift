@@ -9,8 +9,10 @@ public final class GatewayMetrics: Sendable {
     public let messagesReceived = Atomic<Int>(0)
     public let sentinelsDropped = Atomic<Int>(0)
     public let readingsStored = Atomic<Int>(0)
-    /// Staged readings moved into the clustered table, and those dropped there as repeats (or purged).
+    /// Staged readings merged into the history's blocks, and those dropped there as repeats (or purged).
     public let readingsFolded = Atomic<Int>(0)
+    /// Rows of earlier versions (one per reading) moved into the history's blocks.
+    public let readingsConverted = Atomic<Int>(0)
     public let readingsFoldRepeats = Atomic<Int>(0)
     /// Folds that failed (tried again at the next interval; the readings stay staged).
     public let foldFailures = Atomic<Int>(0)
@@ -98,8 +100,12 @@ public final class GatewayMetrics: Sendable {
             "anxin_readings_stored_total", "Readings committed to the database.",
             readingsStored.load(ordering: .relaxed))
         counter(
-            "anxin_readings_folded_total", "Staged readings moved into the history table, sorted.",
+            "anxin_readings_folded_total", "Staged readings merged into the history's blocks, sorted.",
             readingsFolded.load(ordering: .relaxed))
+        counter(
+            "anxin_readings_converted_total",
+            "Readings stored by earlier versions (a row each) moved into the history's blocks, between folds.",
+            readingsConverted.load(ordering: .relaxed))
         counter(
             "anxin_readings_fold_repeats_total",
             "Staged readings dropped when folded: repeats of a stored reading, or purged meanwhile.",

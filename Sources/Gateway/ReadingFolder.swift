@@ -107,6 +107,7 @@ final class ReadingFolder: @unchecked Sendable {
                 if paused.withLock({ $0 }) { return }
                 guard var batch = try store.beginFold(maxRows: foldRows) else {
                     metrics.foldBehind.store(0, ordering: .relaxed)
+                    if !stopRequested.load(ordering: .relaxed) { try convertSome() }
                     _ = try unlessPaused { () throws(SQLiteError) in try store.checkpointPassive() }
                     return
                 }
@@ -156,6 +157,42 @@ final class ReadingFolder: @unchecked Sendable {
                 }
                 return
             }
+        }
+    }
+
+    /// Whether rows stored by earlier versions (a row each in `readings`) are left to move into blocks:
+    /// unknown (nil) until the first look.
+    private var earlierLeft: Bool?
+    /// Chunks of them moved after each fold that leaves nothing staged.
+    static let convertChunksPerInterval = 5
+    static let convertChunkRows = 2_000
+
+    /// Moves a few chunks of the rows earlier versions stored into blocks, throttled like a fold (half a
+    /// core at most), once nothing is staged. A database that never had any costs one look, once.
+    private func convertSome() throws(SQLiteError) {
+        if earlierLeft == nil {
+            earlierLeft = try store.hasEarlierReadings()
+            if earlierLeft == true {
+                logger.notice("moving the readings an earlier version stored into the history's blocks, between folds")
+            }
+        }
+        guard earlierLeft == true else { return }
+        for _ in 0..<Self.convertChunksPerInterval {
+            let began = DispatchTime.now().uptimeNanoseconds
+            var moved = 0
+            guard
+                try unlessPaused({ () throws(SQLiteError) in
+                    moved = try store.convertEarlierReadings(maxRows: Self.convertChunkRows)
+                })
+            else { return }
+            metrics.readingsConverted.add(moved, ordering: .relaxed)
+            if moved == 0 {
+                earlierLeft = false
+                logger.notice("every reading an earlier version stored is now in the history's blocks")
+                return
+            }
+            let spent = DispatchTime.now().uptimeNanoseconds - began
+            usleep(UInt32(min(spent / 1000, 100_000)))
         }
     }
 

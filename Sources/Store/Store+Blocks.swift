@@ -273,3 +273,61 @@ extension Store {
         return held
     }
 }
+
+extension Store {
+    /// Moves up to `maxRows` of the rows earlier versions stored in `readings` (one row per reading)
+    /// into the history's blocks: the oldest rows of the first device and kind that has any, merged and
+    /// deleted in one transaction, so a crash or a purge in between can neither lose nor resurrect
+    /// one. The number of rows moved; 0 when none are left. The folder calls it between folds.
+    @discardableResult
+    public func convertEarlierReadings(maxRows: Int = 2_000) throws(SQLiteError) -> Int {
+        try requireWritable("convert readings of earlier versions")
+        return try writeTransaction("convert readings of earlier versions", durability: .preferred) {
+            () throws(SQLiteError) -> Int in
+            guard
+                let (ref, kind) = try query(
+                    "SELECT device_ref, kind FROM readings LIMIT 1", "find readings of earlier versions",
+                    bind: { _ throws(SQLiteError) in }, row: { s in (s.int64(0), s.int64(1)) }
+                ).first
+            else { return 0 }
+            let rows = try query(
+                """
+                SELECT \(Store.readingColumns) FROM readings WHERE device_ref = ? AND kind = ?
+                ORDER BY measured_at, value LIMIT ?
+                """, "read readings of earlier versions",
+                bind: { s throws(SQLiteError) in
+                    try s.bind(1, ref)
+                    try s.bind(2, kind)
+                    try s.bind(3, max(1, maxRows))
+                },
+                row: { s in
+                    StoredRow(
+                        measuredAt: s.int64(0), value: s.double(1), receivedLag: s.int64(2), flags: s.int64(3),
+                        lon: s.optionalDouble(4), accuracyM: s.optionalDouble(5))
+                })
+            guard let last = rows.last else { return 0 }
+            _ = try mergeIntoBlocks(ref: ref, kind: kind, rows: rows)
+            return try execute(
+                """
+                DELETE FROM readings WHERE device_ref = ?1 AND kind = ?2
+                    AND (measured_at < ?3 OR (measured_at = ?3 AND value <= ?4))
+                """, "delete converted readings"
+            ) { s throws(SQLiteError) in
+                try s.bind(1, ref)
+                try s.bind(2, kind)
+                try s.bind(3, last.measuredAt)
+                try s.bind(4, last.value)
+            }
+        }
+    }
+
+    /// Whether any row stored by an earlier version in `readings` is left to convert (one seek).
+    public func hasEarlierReadings() throws(SQLiteError) -> Bool {
+        try locked { () throws(SQLiteError) -> Bool in
+            try !query(
+                "SELECT 1 FROM readings LIMIT 1", "look for readings of earlier versions",
+                bind: { _ throws(SQLiteError) in }, row: { _ in true }
+            ).isEmpty
+        }
+    }
+}

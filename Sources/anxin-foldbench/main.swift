@@ -18,6 +18,8 @@ var folds = 8
 var devices = 10_000
 var markdown = false
 var withReference = true
+/// --convert N: instead, time moving N rows of the old layout (devices × 4 kinds) into blocks.
+var convertRows = 0
 var args = CommandLine.arguments.dropFirst().makeIterator()
 while let a = args.next() {
     switch a {
@@ -26,6 +28,7 @@ while let a = args.next() {
     case "--devices": devices = Int(args.next() ?? "") ?? devices
     case "--markdown": markdown = true
     case "--no-reference": withReference = false
+    case "--convert": convertRows = Int(args.next() ?? "") ?? convertRows
     default:
         FileHandle.standardError.write(
             Data("usage: anxin-foldbench [--messages K] [--folds N] [--devices D] [--markdown]\n".utf8))
@@ -81,6 +84,8 @@ func fileBytes(_ path: String) -> Int {
 }
 
 func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+func f(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
 
 /// CPU time of this thread (user and system), ns: what a fold takes from the cores the broker, the
 /// pipeline and the publisher share; its wall time also waits for the disk's fsyncs.
@@ -157,6 +162,50 @@ final class RowPerReading {
 }
 
 let store = try Store(path: dir.appendingPathComponent("anxin.db").path)
+if convertRows > 0 {
+    // The rows an earlier version stored, a row each, written straight into `readings`; device rows
+    // first, through the store.
+    for d in 0..<devices {
+        try store.appendReading(
+            Reading(
+                device: device(d), profile: "imede", kind: .steps, value: .number(0), measuredAt: t0, receivedAt: t0))
+    }
+    var db: OpaquePointer?
+    sqlite3_open(dir.appendingPathComponent("anxin.db").path, &db)
+    sqlite3_exec(db, "BEGIN", nil, nil, nil)
+    var insert: OpaquePointer?
+    sqlite3_prepare_v2(
+        db, "INSERT INTO readings (device_ref, kind, measured_at, value, received_lag, flags) VALUES (?,?,?,?,300,0)",
+        -1,
+        &insert, nil)
+    let perGroup = max(1, convertRows / (devices * kinds.count))
+    for d in 0..<devices {
+        for (kind, range) in kinds {
+            for n in 0..<perGroup {
+                sqlite3_bind_int64(insert, 1, Int64(d + 1))
+                sqlite3_bind_int64(insert, 2, Int64(kind.rawValue))
+                sqlite3_bind_int64(insert, 3, t0 - Int64(perGroup - n) * 60_000)
+                sqlite3_bind_double(insert, 4, Double(Int.random(in: range, using: &rng)))
+                sqlite3_step(insert)
+                sqlite3_reset(insert)
+            }
+        }
+    }
+    sqlite3_finalize(insert)
+    sqlite3_exec(db, "COMMIT", nil, nil, nil)
+    sqlite3_close(db)
+    let start = now()
+    let startCPU = cpu()
+    var moved = 0
+    while case let n = try store.convertEarlierReadings(maxRows: 2_000), n > 0 { moved += n }
+    let wall = Double(now() - start) / 1e9
+    let used = Double(cpu() - startCPU) / 1e9
+    print(
+        "converted \(moved) rows (\(devices) devices × \(kinds.count) kinds × \(perGroup)) in \(f(wall, 2)) s wall, "
+            + "\(f(used, 2)) s CPU: \(Int(Double(moved) / wall)) rows/s, \(f(used * 1e6 / Double(moved))) µs CPU a row; "
+            + "readings now \(try store.readingCount())")
+    exit(0)
+}
 let reference = RowPerReading(path: dir.appendingPathComponent("reference.db").path)
 var blockNs: UInt64 = 0
 var blockCPU: UInt64 = 0
@@ -217,7 +266,6 @@ let referenceUs = Double(referenceNs) / Double(folded) / 1000
 let steady = perFold.dropFirst(perFold.count / 2)
 let steadyBlock = steady.map(\.0).reduce(0, +) / Double(max(1, steady.count))
 let steadyReference = steady.map(\.1).reduce(0, +) / Double(max(1, steady.count))
-func f(_ v: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", v) }
 let blockCPUUs = Double(blockCPU) / Double(folded) / 1000
 let referenceCPUUs = Double(referenceCPU) / Double(folded) / 1000
 let line =

@@ -56,4 +56,39 @@ final class ReadingFolderTests: XCTestCase {
         XCTAssertEqual(metrics.readingsFoldRepeats.load(ordering: .relaxed), 10)
         XCTAssertEqual(try pipelineStore.readingCount(), 1000)
     }
+
+    func testBetweenFoldsItMovesTheReadingsOfAnEarlierVersionIntoBlocks() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("anxin-folder-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("anxin.db").path
+        let store = try Store(path: path)
+        try store.appendReading(reading(0))
+        let ref = try XCTUnwrap(try store.deviceRefs(["W0"]).first?.ref)
+        // 25,000 rows as version 4 stored them: more than one pass moves (5 chunks of 2,000).
+        let rows = (1...25_000).map { n in
+            "(\(ref), \(ReadingKind.heartRate.rawValue), \(1_700_000_000_000 + Int64(n) * 60_000), \(60 + n % 40), 300, 0)"
+        }
+        for start in stride(from: 0, to: rows.count, by: 1000) {
+            try store.connection.exec(
+                "INSERT INTO readings (device_ref, kind, measured_at, value, received_lag, flags) VALUES "
+                    + rows[start..<min(rows.count, start + 1000)].joined(separator: ", "), "test")
+        }
+        let metrics = GatewayMetrics()
+        let folder = ReadingFolder(store: try Store(path: path), metrics: metrics, logger: Logger(label: "test"))
+        folder.pause()
+        folder.foldAll(untilStopRequested: false)
+        XCTAssertEqual(metrics.readingsConverted.load(ordering: .relaxed), 0, "paused: nothing moved")
+        folder.resume()
+        var passes = 0
+        while try store.hasEarlierReadings(), passes < 10 {
+            folder.foldAll(untilStopRequested: false)
+            passes += 1
+        }
+        XCTAssertEqual(passes, 3, "10,000 rows a pass")
+        XCTAssertEqual(metrics.readingsConverted.load(ordering: .relaxed), 25_000)
+        XCTAssertEqual(try store.readingCount(), 25_001)
+        XCTAssertEqual(metrics.foldFailures.load(ordering: .relaxed), 0)
+        XCTAssertTrue(metrics.render().contains("anxin_readings_converted_total 25000"))
+    }
 }

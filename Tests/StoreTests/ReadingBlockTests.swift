@@ -116,6 +116,32 @@ final class ReadingBlockTests: XCTestCase {
         XCTAssertNil(ReadingBlockCodec.decode([0, 0x80, 0x80], firstAt: 0), "a varint cut short")
     }
 
+    func testArbitraryBytesNeverCrashTheDecoder() {
+        // A block comes from the database file, which a disk or a person can damage: any bytes either
+        // decode to some rows or to nil, never a crash or a hang.
+        var rng = SplitMix(state: 99)
+        let valid = ReadingBlockCodec.encode(ReadingBlockCodec.merge(stored: [], new: randomRows(40, seed: 5)))[0]
+        var decodedSome = 0
+        for round in 0..<20_000 {
+            var bytes: [UInt8]
+            if round % 2 == 0 {
+                bytes = (0..<Int(rng.below(64))).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            } else {
+                // A valid block with a few bytes changed, cut or added.
+                bytes = valid.data
+                for _ in 0...rng.below(3) where !bytes.isEmpty {
+                    bytes[Int(rng.below(UInt64(bytes.count)))] = UInt8(truncatingIfNeeded: rng.next())
+                }
+                if rng.below(2) == 0 { bytes.removeLast(Int(rng.below(UInt64(bytes.count) + 1))) }
+            }
+            if let rows = ReadingBlockCodec.decode(bytes, firstAt: valid.firstAt) {
+                decodedSome += 1
+                XCTAssertLessThanOrEqual(rows.count, bytes.count, "every row takes at least one byte")
+            }
+        }
+        XCTAssertGreaterThan(decodedSome, 0)
+    }
+
     func testMergeDropsRepeatsOfStoredAndOfEachOther() {
         let stored = [10, 20, 30].map { StoredRow(measuredAt: $0, value: 1, receivedLag: 5, flags: 0) }
         let new = [
@@ -240,5 +266,52 @@ final class ReadingBlockTests: XCTestCase {
         XCTAssertEqual(try store.purgeExpiredReadings(before: t0 + 2_000), 2)
         XCTAssertEqual(try store.purgeResident(residentID: "R1", devices: ["W1"]).readings, 4)
         XCTAssertEqual(try store.readingCount(), 0)
+    }
+
+    func testRowsOfEarlierVersionsMoveIntoBlocksChunkByChunkAndReadTheSame() throws {
+        let tmp = try TempFolder(self)
+        let store = try Store(path: tmp.file("anxin.db"))
+        // Blocks since the upgrade: W1's newest heart rates, one of them also among the old rows.
+        for n in 95..<100 {
+            XCTAssertTrue(try store.appendReading(hr("W1", Double(60 + n % 40), at: t0 + Int64(n) * 1000)))
+        }
+        try store.appendReading(hr("W2", 70, at: t0))
+        let refs = Dictionary(uniqueKeysWithValues: try store.deviceRefs(["W1", "W2"]).map { ($0.device, $0.ref) })
+        // As version 4 stored them: a row each in `readings`, two kinds, and two values at one time.
+        var sql: [String] = []
+        for n in 0..<96 {
+            sql.append(
+                "(\(refs["W1"]!), \(ReadingKind.heartRate.rawValue), \(t0 + Int64(n) * 1000), \(60 + n % 40), 250, 0)")
+            sql.append("(\(refs["W1"]!), \(ReadingKind.spo2.rawValue), \(t0 + Int64(n) * 1000), \(95 + n % 4), 250, 0)")
+        }
+        sql.append("(\(refs["W1"]!), \(ReadingKind.spo2.rawValue), \(t0 + 5_000), 99.5, 250, 0)")
+        sql.append("(\(refs["W2"]!), \(ReadingKind.heartRate.rawValue), \(t0 + 1_000), 71, 250, 0)")
+        try store.connection.exec(
+            "INSERT INTO readings (device_ref, kind, measured_at, value, received_lag, flags) VALUES "
+                + sql.joined(separator: ", "), "test")
+        let before = try store.readings(device: ["W1", "W2"], kind: nil, since: 0, limit: 1000)
+        XCTAssertEqual(before.count, 100 + 96 + 1 + 2, "the repeat at 95 s shows once")
+        XCTAssertTrue(try store.hasEarlierReadings())
+
+        var moved = 0
+        var chunks = 0
+        while case let n = try store.convertEarlierReadings(maxRows: 7), n > 0 {
+            moved += n
+            chunks += 1
+        }
+        XCTAssertEqual(moved, 96 * 2 + 2)
+        XCTAssertGreaterThan(chunks, 25, "7 rows at most a chunk")
+        XCTAssertFalse(try store.hasEarlierReadings())
+        XCTAssertEqual(try store.readings(device: ["W1", "W2"], kind: nil, since: 0, limit: 1000), before)
+        XCTAssertEqual(try store.readingCount(), before.count, "the repeat is stored once")
+        let spo2 = try store.readings(device: ["W1"], kind: .spo2, since: t0 + 5_000, limit: 1000)
+        XCTAssertEqual(spo2.suffix(2).map(\.value), [.number(99.5), .number(96)], "two values at one time")
+        let keyed = try store.query(
+            "SELECT device_ref, kind, first_at, last_at FROM reading_blocks ORDER BY device_ref, kind, first_at",
+            "check", bind: { _ throws(SQLiteError) in }, row: { s in (s.int64(0), s.int64(1), s.int64(2), s.int64(3)) })
+        for (a, b) in zip(keyed, keyed.dropFirst()) where a.0 == b.0 && a.1 == b.1 {
+            XCTAssertLessThan(a.3, b.2, "blocks of one device and kind overlap")
+        }
+        XCTAssertEqual(try store.integrityCheck(), "ok")
     }
 }
