@@ -35,10 +35,14 @@ final class ReadingFolder: @unchecked Sendable {
     /// back after each fold that succeeds.
     private var foldRows: Int
 
+    /// Moving the readings of an earlier version into blocks waits this long after start.
+    let convertDelayMs: Int
+
     init(
         store: Store, metrics: GatewayMetrics, logger: Logger, intervalMs: Int = 1000, maxRows: Int = 100_000,
-        chunkRows: Int = 1000
+        chunkRows: Int = 1000, convertDelayMs: Int = 10_000
     ) {
+        self.convertDelayMs = convertDelayMs
         self.store = store
         self.metrics = metrics
         self.logger = logger
@@ -165,11 +169,17 @@ final class ReadingFolder: @unchecked Sendable {
     private var earlierLeft: Bool?
     /// Chunks of them moved after each fold that leaves nothing staged.
     static let convertChunksPerInterval = 5
+    /// When moving may start: `convertDelayMs` after the folder's first look (owned by the folder thread).
+    private var convertFrom: UInt64 = 0
     static let convertChunkRows = 2_000
 
     /// Moves a few chunks of the rows earlier versions stored into blocks, throttled like a fold (half a
     /// core at most), once nothing is staged. A database that never had any costs one look, once.
     private func convertSome() throws(SQLiteError) {
+        // Not in the first seconds: start-up (READY, the broker's backlog) comes first.
+        let now = DispatchTime.now().uptimeNanoseconds
+        if convertFrom == 0 { convertFrom = now + UInt64(convertDelayMs) * 1_000_000 }
+        if now < convertFrom { return }
         if earlierLeft == nil {
             earlierLeft = try store.hasEarlierReadings()
             if earlierLeft == true {

@@ -74,8 +74,14 @@ final class ReadingFolderTests: XCTestCase {
                 "INSERT INTO readings (device_ref, kind, measured_at, value, received_lag, flags) VALUES "
                     + rows[start..<min(rows.count, start + 1000)].joined(separator: ", "), "test")
         }
+        // Not in its first seconds (start-up comes first).
+        let starting = GatewayMetrics()
+        ReadingFolder(store: try Store(path: path), metrics: starting, logger: Logger(label: "test"))
+            .foldAll(untilStopRequested: false)
+        XCTAssertEqual(starting.readingsConverted.load(ordering: .relaxed), 0)
         let metrics = GatewayMetrics()
-        let folder = ReadingFolder(store: try Store(path: path), metrics: metrics, logger: Logger(label: "test"))
+        let folder = ReadingFolder(
+            store: try Store(path: path), metrics: metrics, logger: Logger(label: "test"), convertDelayMs: 0)
         folder.pause()
         folder.foldAll(untilStopRequested: false)
         XCTAssertEqual(metrics.readingsConverted.load(ordering: .relaxed), 0, "paused: nothing moved")
