@@ -11,7 +11,7 @@ struct Anxin: AsyncParsableCommand {
         abstract: "安心 Anxin: the elderly-care device gateway (wristbands and bed sensors in, 12349 incidents out).",
         subcommands: [
             Run.self, Check.self, Decode.self, Simulate.self, RegistryCommand.self, OutboxCommand.self,
-            StaffCommand.self, BackupCommand.self, RestoreCommand.self, PurgeCommand.self,
+            StaffCommand.self, BackupCommand.self, RestoreCommand.self, PurgeCommand.self, ReadingsCommand.self,
         ])
 
     static func main() async {

@@ -1,3 +1,4 @@
+import AnxinCore
 import ArgumentParser
 import Foundation
 import Gateway
@@ -66,5 +67,48 @@ struct PurgeCommand: ParsableCommand {
         print(
             "purged: readings=\(c.readings) alert_history=\(c.alertHistory) outbox_bodies=\(c.outboxBodies) "
                 + "alerts=\(c.alerts) devices=\(outcome.devices.count)")
+    }
+}
+
+struct ReadingsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "readings",
+        abstract: "Print a device's stored readings as CSV, newest first; safe while the daemon runs.")
+    @OptionGroup var options: ConfigOption
+    @Option(help: "Device id (IMEI, serial); repeat for several.") var device: [String]
+    @Option(help: "Only this kind (heart_rate, spo2, systolic, location, …).") var kind: String?
+    @Option(help: "Measured at or after this time: ISO 8601 (2026-11-20T08:00:00+08:00) or epoch ms.")
+    var since: String?
+    @Option(help: "At most this many readings.") var limit = 1000
+
+    func run() throws {
+        guard !device.isEmpty else { throw fail("give at least one --device") }
+        var wanted: ReadingKind?
+        if let kind {
+            guard let k = ReadingKind(name: kind) else {
+                throw fail(
+                    "unknown kind '\(kind)'; one of: \(ReadingKind.allCases.map(\.name).joined(separator: ", "))")
+            }
+            wanted = k
+        }
+        var from: EpochMillis = 0
+        if let since {
+            guard let t = Timestamp.parseISO8601(since) ?? EpochMillis(since) else {
+                throw fail("--since: '\(since)' is neither an ISO 8601 time nor epoch milliseconds")
+            }
+            from = t
+        }
+        guard limit > 0 else { throw fail("--limit must be at least 1") }
+        let lines: [String]
+        do {
+            lines = try GatewayReadingsExport.lines(
+                config: try options.load(), devices: device, kind: wanted, since: from, limit: limit)
+        } catch let e as ConfigError {
+            throw fail(e.description)
+        } catch {
+            throw fail("cannot read the database: \(error)")
+        }
+        print(GatewayReadingsExport.header)
+        for l in lines { print(l) }
     }
 }
