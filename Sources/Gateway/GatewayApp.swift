@@ -55,6 +55,10 @@ public final class GatewayApp: Sendable {
         // storage is healthy (a checkpoint grows the database, so on a full disk it would take the room
         // released for alerts), and the pipeline's commits never wait behind copying pages.
         for s in [store, outboxStore, staffStore] { try s.setAutoCheckpoint(pages: 0) }
+        // Only the pipeline's connection needs a large page cache (the stage's tail, device rows, rule
+        // state); the others touch a few pages each, and a cache once filled stays filled for as long as
+        // the daemon runs.
+        for s in [outboxStore, staffStore] { try s.limitCache(kib: 2048) }
         // Room held back for alerts if the disk or the size cap is reached (released on SQLITE_FULL).
         store.refillReserve()
         let accounts = StaffAccounts(
@@ -152,6 +156,9 @@ public final class GatewayApp: Sendable {
         }
         let retentionStore = try Store(path: config.databasePath)
         try retentionStore.setAutoCheckpoint(pages: 0)
+        // Its daily pass walks every device's history once: a small cache does as well, and 16 MiB
+        // filled by it would stay resident until the next restart.
+        try retentionStore.limitCache(kib: 2048)
         services.append(
             RetentionService(
                 store: retentionStore, retentionDays: config.storage.retentionDays, clock: clock, logger: logger))
