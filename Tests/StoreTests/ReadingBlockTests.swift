@@ -314,4 +314,37 @@ final class ReadingBlockTests: XCTestCase {
         }
         XCTAssertEqual(try store.integrityCheck(), "ok")
     }
+
+    func testADatabaseOfVersion4OpensMigratesAndKeepsItsStoredAndStagedReadings() throws {
+        let tmp = try TempFolder(self)
+        let path = tmp.file("anxin.db")
+        do {
+            // A version-4 file: the history a row per reading, a reading staged when it stopped.
+            let old = try Store(path: path)
+            XCTAssertTrue(try old.appendReading(hr("W1", 70, at: t0)))
+            let ref = try XCTUnwrap(try old.deviceRefs(["W1"]).first?.ref)
+            try old.connection.exec(
+                """
+                DELETE FROM reading_blocks;
+                DROP TABLE reading_blocks;
+                INSERT INTO readings (device_ref, kind, measured_at, value, received_lag, flags)
+                    VALUES (\(ref), \(ReadingKind.heartRate.rawValue), \(t0), 70, 250, 0),
+                           (\(ref), \(ReadingKind.heartRate.rawValue), \(t0 + 1000), 71, 250, 0);
+                PRAGMA user_version = 4;
+                """, "test")
+            try old.inTransaction { try old.stageReading(hr("W1", 72, at: t0 + 2000)) }
+            old.close()
+        }
+        let store = try Store(path: path)
+        XCTAssertEqual(try store.storedSchemaVersion(), Store.schemaVersion)
+        XCTAssertEqual(try store.readingCount(), 3)
+        XCTAssertEqual(try store.foldStagedReadings(), FoldOutcome(taken: 1, stored: 1))
+        XCTAssertEqual(try store.convertEarlierReadings(), 2)
+        XCTAssertEqual(
+            try store.readings(device: ["W1"], kind: nil, since: 0, limit: 10).map(\.value),
+            [72, 71, 70].map { .number($0) })
+        // The staged reading was folded first (a block of its own); the older rows make the block before it.
+        XCTAssertEqual(try blocks(store).map(\.count), [2, 1])
+        XCTAssertEqual(try store.integrityCheck(), "ok")
+    }
 }
