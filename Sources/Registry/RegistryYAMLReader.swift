@@ -16,12 +16,62 @@ struct RegistryYAMLReader {
     static let contactKeys: Set<String> = ["name", "relation", "phone"]
     static let homeZoneKeys: Set<String> = ["lat", "lon", "radius_m", "datum"]
 
+    /// Added to every node's line: a chunk's line 1 is file line `1 + lineOffset`.
+    var lineOffset = 0
+
     init(path: String) {
         log = RegistryDiagnostics(path: path)
     }
 
     /// Parses `text`; problems land in `log`.
+    ///
+    /// A registry in the usual block layout (`residents:` and `beds:` at the margin, one `- ` item per
+    /// entry) is composed a few thousand entries at a time (`RegistryYAMLChunks`): the whole file's
+    /// node tree took ~360 MB for 100,000 residents. Anything else — and any chunk that does not
+    /// compose — is read whole, so diagnostics are the same either way.
     mutating func read(_ text: String) -> RegistryDraft {
+        if let sections = RegistryYAMLChunks.split(text) {
+            var chunked = RegistryYAMLReader(path: log.path)
+            if let draft = chunked.readChunked(sections) {
+                self = chunked
+                return draft
+            }
+        }
+        return readWhole(text)
+    }
+
+    /// Reads the chunks of `RegistryYAMLChunks.split`; nil when one does not compose as expected.
+    mutating func readChunked(_ sections: [RegistryYAMLChunks.Section]) -> RegistryDraft? {
+        var draft = RegistryDraft()
+        for section in sections {
+            for chunk in section.chunks {
+                let root: Node?
+                do {
+                    root = try Yams.compose(yaml: chunk.text, .basic)
+                } catch {
+                    return nil
+                }
+                guard case .mapping(let top)? = root, top.count == 1, let (key, value) = top.first,
+                    key.string == section.key, case .sequence(let items) = value
+                else { return nil }
+                lineOffset = chunk.lineOffset
+                if section.key == "residents" {
+                    for item in items {
+                        if let entry = resident(item) { draft.residents.append(entry) }
+                    }
+                } else {
+                    for item in items {
+                        if let entry = bed(item) { draft.beds.append(entry) }
+                    }
+                }
+            }
+        }
+        lineOffset = 0
+        return draft
+    }
+
+    /// Composes the whole file at once.
+    mutating func readWhole(_ text: String) -> RegistryDraft {
         var draft = RegistryDraft()
         let root: Node?
         do {
@@ -58,7 +108,7 @@ struct RegistryYAMLReader {
 
     private mutating func resident(_ node: Node) -> RegistryDraft.ResidentEntry? {
         guard let map = mapping(node, "a resident") else { return nil }
-        let line = Self.line(node)
+        let line = lineOf(node)
         var r = Resident(id: "", name: "")
         var seen: Set<String> = []
         var bedLine = line
@@ -72,7 +122,7 @@ struct RegistryYAMLReader {
             case "name": r.name = nonEmpty(value, "name") ?? ""
             case "bed":
                 r.bed = optionalText(value, "bed")
-                bedLine = Self.line(value)
+                bedLine = lineOf(value)
             case "room": r.room = optionalText(value, "room")
             case "address": r.address = optionalText(value, "address")
             case "phone": r.phone = optionalPhone(value, "phone")
@@ -84,7 +134,7 @@ struct RegistryYAMLReader {
                 for item in sequence(value, "devices") ?? [] {
                     guard let id = deviceID(item) else { continue }
                     r.devices.append(id)
-                    deviceLines.append(Self.line(item))
+                    deviceLines.append(lineOf(item))
                 }
             case "home_zone": r.homeZone = homeZone(value)
             case "thresholds": r.thresholds = thresholds(value)
@@ -101,7 +151,7 @@ struct RegistryYAMLReader {
 
     private mutating func bed(_ node: Node) -> RegistryDraft.BedEntry? {
         guard let map = mapping(node, "a bed") else { return nil }
-        let line = Self.line(node)
+        let line = lineOf(node)
         var b = Bed(code: "")
         var hasCode = false
         var deviceLines: [Int] = []
@@ -116,7 +166,7 @@ struct RegistryYAMLReader {
                 for item in sequence(value, "devices") ?? [] {
                     guard let id = deviceID(item) else { continue }
                     b.devices.append(id)
-                    deviceLines.append(Self.line(item))
+                    deviceLines.append(lineOf(item))
                 }
             }
         }
@@ -137,8 +187,8 @@ struct RegistryYAMLReader {
             default: phone = self.phone(value, "phone")
             }
         }
-        if name == nil { log.report(line: Self.line(node), "\(what) needs a name") }
-        if phone == nil { log.report(line: Self.line(node), "\(what) needs a phone") }
+        if name == nil { log.report(line: lineOf(node), "\(what) needs a name") }
+        if phone == nil { log.report(line: lineOf(node), "\(what) needs a phone") }
         guard let name, let phone else { return nil }
         return Contact(name: name, relation: relation, phone: phone)
     }
@@ -157,19 +207,19 @@ struct RegistryYAMLReader {
             case "lat":
                 lat = number(value, "lat")
                 if let v = lat, !(-90.0...90.0).contains(v) {
-                    log.report(line: Self.line(value), "lat must be between -90 and 90")
+                    log.report(line: lineOf(value), "lat must be between -90 and 90")
                     ok = false
                 }
             case "lon":
                 lon = number(value, "lon")
                 if let v = lon, !(-180.0...180.0).contains(v) {
-                    log.report(line: Self.line(value), "lon must be between -180 and 180")
+                    log.report(line: lineOf(value), "lon must be between -180 and 180")
                     ok = false
                 }
             case "radius_m":
                 radius = number(value, "radius_m")
                 if let v = radius, !(v > 0) {
-                    log.report(line: Self.line(value), "radius_m must be greater than 0")
+                    log.report(line: lineOf(value), "radius_m must be greater than 0")
                     ok = false
                 }
             default:
@@ -177,14 +227,14 @@ struct RegistryYAMLReader {
                     if let d = Datum(name: s.lowercased()) {
                         datum = d
                     } else {
-                        log.report(line: Self.line(value), "datum must be one of wgs84, gcj02, bd09")
+                        log.report(line: lineOf(value), "datum must be one of wgs84, gcj02, bd09")
                         ok = false
                     }
                 }
             }
         }
         for (name, v) in [("lat", lat), ("lon", lon), ("radius_m", radius)] where v == nil {
-            log.report(line: Self.line(node), "home_zone needs \(name)")
+            log.report(line: lineOf(node), "home_zone needs \(name)")
         }
         guard ok, let lat, let lon, let radius else { return nil }
         let w = datum.toWGS84(lat: lat, lon: lon)
@@ -217,7 +267,7 @@ struct RegistryYAMLReader {
         for (key, value) in map {
             guard let device = deviceID(key) else { continue }
             if !devices.contains(device) {
-                log.report(line: Self.line(key), "sims names a device that is not in this resident's devices")
+                log.report(line: lineOf(key), "sims names a device that is not in this resident's devices")
             }
             if let number = phone(value, "a SIM number") { out[device] = number }
         }
@@ -229,7 +279,7 @@ struct RegistryYAMLReader {
     private mutating func careLevel(_ node: Node) -> Int? {
         if isNull(node) { return nil }
         guard let s = node.scalar, s.style == .plain, let v = Int(s.string), (0...4).contains(v) else {
-            log.report(line: Self.line(node), "care_level must be a whole number from 0 to 4")
+            log.report(line: lineOf(node), "care_level must be a whole number from 0 to 4")
             return nil
         }
         return v
@@ -237,7 +287,7 @@ struct RegistryYAMLReader {
 
     private mutating func number(_ node: Node, _ what: String) -> Double? {
         guard let s = node.scalar, s.style == .plain, let v = Double(s.string), v.isFinite else {
-            log.report(line: Self.line(node), "\(what) must be a number")
+            log.report(line: lineOf(node), "\(what) must be a number")
             return nil
         }
         return v
@@ -246,7 +296,7 @@ struct RegistryYAMLReader {
     private mutating func deviceID(_ node: Node) -> String? {
         guard let s = text(node, "a device id") else { return nil }
         if s.isEmpty || s.contains(where: \.isWhitespace) {
-            log.report(line: Self.line(node), "a device id must be non-empty and without spaces")
+            log.report(line: lineOf(node), "a device id must be non-empty and without spaces")
             return nil
         }
         return s
@@ -260,7 +310,7 @@ struct RegistryYAMLReader {
     private mutating func phone(_ node: Node, _ what: String) -> String? {
         guard let s = text(node, what) else { return nil }
         guard RegistryPhone.isPlausible(s) else {
-            log.report(line: Self.line(node), "\(what) must be digits, optionally with + - ( ) # , and spaces")
+            log.report(line: lineOf(node), "\(what) must be digits, optionally with + - ( ) # , and spaces")
             return nil
         }
         return s
@@ -269,7 +319,7 @@ struct RegistryYAMLReader {
     private mutating func nonEmpty(_ node: Node, _ what: String) -> String? {
         guard let s = text(node, what) else { return nil }
         if s.trimmingWhitespace().isEmpty {
-            log.report(line: Self.line(node), "\(what) must not be empty")
+            log.report(line: lineOf(node), "\(what) must not be empty")
             return nil
         }
         return s
@@ -281,7 +331,7 @@ struct RegistryYAMLReader {
 
     private mutating func text(_ node: Node, _ what: String) -> String? {
         guard let s = node.scalar, !isNull(node) else {
-            log.report(line: Self.line(node), "\(what) must be a single value")
+            log.report(line: lineOf(node), "\(what) must be a single value")
             return nil
         }
         return s.string
@@ -300,12 +350,12 @@ struct RegistryYAMLReader {
 
     private mutating func keyName(_ key: Node, allowed: Set<String>?, in what: String) -> String? {
         guard let s = key.scalar else {
-            log.report(line: Self.line(key), "a key in \(what) must be a plain name")
+            log.report(line: lineOf(key), "a key in \(what) must be a plain name")
             return nil
         }
         if let allowed, !allowed.contains(s.string) {
             let known = allowed.sorted().joined(separator: ", ")
-            log.report(line: Self.line(key), "unknown key '\(s.string)' in \(what) (known: \(known))")
+            log.report(line: lineOf(key), "unknown key '\(s.string)' in \(what) (known: \(known))")
             return nil
         }
         return s.string
@@ -313,7 +363,7 @@ struct RegistryYAMLReader {
 
     private mutating func mapping(_ node: Node, _ what: String) -> Node.Mapping? {
         guard let m = node.mapping else {
-            log.report(line: Self.line(node), "\(what) must be a mapping of keys to values")
+            log.report(line: lineOf(node), "\(what) must be a mapping of keys to values")
             return nil
         }
         return m
@@ -322,7 +372,7 @@ struct RegistryYAMLReader {
     private mutating func sequence(_ node: Node, _ what: String) -> Node.Sequence? {
         if isNull(node) { return Node.Sequence([]) }
         guard let s = node.sequence else {
-            log.report(line: Self.line(node), "\(what) must be a list")
+            log.report(line: lineOf(node), "\(what) must be a list")
             return nil
         }
         return s
@@ -342,5 +392,6 @@ struct RegistryYAMLReader {
         }
     }
 
-    static func line(_ node: Node) -> Int { node.mark?.line ?? 0 }
+    /// A node's line in the file (a chunk's lines are shifted by `lineOffset`).
+    func lineOf(_ node: Node) -> Int { node.mark.map { $0.line + lineOffset } ?? 0 }
 }
