@@ -127,7 +127,7 @@ extension Store {
         if block.data.count <= ReadingBlockCodec.targetBytes {
             block.lastAt = newest.measuredAt
             block.count += added
-            try updateBlock(ref: ref, kind: kind, block)
+            try insertBlock(ref: ref, kind: kind, block)
             return added
         }
         // Too big together. A block at least half full is left as it is, and the rows start the next;
@@ -139,22 +139,7 @@ extension Store {
         return added
     }
 
-    private func updateBlock(ref: Int64, kind: Int64, _ block: ReadingBlockCodec.Block) throws(SQLiteError) {
-        try execute(
-            """
-            UPDATE reading_blocks SET last_at = ?4, count = ?5, data = ?6
-            WHERE device_ref = ?1 AND kind = ?2 AND first_at = ?3
-            """, "write reading block"
-        ) { s throws(SQLiteError) in
-            try s.bind(1, ref)
-            try s.bind(2, kind)
-            try s.bind(3, block.firstAt)
-            try s.bind(4, block.lastAt)
-            try s.bind(5, block.count)
-            try s.bind(6, block.data)
-        }
-    }
-
+    /// Writes a block, replacing the one stored under its key (device, kind, first time) if any.
     func insertBlock(ref: Int64, kind: Int64, _ block: ReadingBlockCodec.Block) throws(SQLiteError) {
         try execute(
             """
