@@ -15,7 +15,7 @@ extension Store {
     {
         guard let lo = rows.first?.measuredAt, let hi = rows.last?.measuredAt else { return 0 }
         if let appended = try appendInPlace(ref: ref, kind: kind, rows: rows, from: lo) { return appended }
-        if let appended = try appendToLastBlock(ref: ref, kind: kind, rows: rows, from: lo) { return appended }
+        if let appended = try startBlocks(ref: ref, kind: kind, rows: rows, from: lo) { return appended }
         var touched = try query(
             """
             SELECT first_at, last_at, count, data FROM reading_blocks
@@ -88,55 +88,28 @@ extension Store {
         return changed == 1 ? added : nil
     }
 
-    /// The usual case of a fold: every row is newer than the device's last block. The rows are
-    /// encoded after it and the block updated in place, or, once it is full, start a block of their
-    /// own; nothing is decoded. Nil when the rows reach into a stored block's time (or the block
-    /// would overflow with a part of them): the general merge handles that.
-    private func appendToLastBlock(ref: Int64, kind: Int64, rows: some Collection<StoredRow>, from lo: Int64)
+    /// When the rows did not fit in the device's last block (`appendInPlace`): with no block yet, or
+    /// when the rows are all newer than a last block at least half full, they start blocks of their
+    /// own, and the last block is not read. Nil otherwise (the rows reach into a stored block's time,
+    /// or the last block is small enough to be merged and split): the general merge handles that.
+    private func startBlocks(ref: Int64, kind: Int64, rows: some Collection<StoredRow>, from lo: Int64)
         throws(SQLiteError) -> Int?
     {
         let last = try query(
             """
-            SELECT first_at, last_at, count, data FROM reading_blocks
+            SELECT last_at, length(data) FROM reading_blocks
             WHERE device_ref = ? AND kind = ? ORDER BY first_at DESC LIMIT 1
             """, "read the last reading block",
             bind: { s throws(SQLiteError) in
                 try s.bind(1, ref)
                 try s.bind(2, kind)
             },
-            row: { s in
-                ReadingBlockCodec.Block(firstAt: s.int64(0), lastAt: s.int64(1), count: s.int(2), data: s.blob(3))
-            }
+            row: { s in (lastAt: s.int64(0), bytes: s.int(1)) }
         ).first
-        guard var block = last else {
-            let blocks = ReadingBlockCodec.encode(ReadingBlockCodec.merge(stored: [], new: rows))
-            for b in blocks { try insertBlock(ref: ref, kind: kind, b) }
-            return blocks.reduce(0) { $0 + $1.count }
-        }
-        guard lo > block.lastAt else { return nil }
-        let size = block.data.count
-        var previous: StoredRow?
-        var added = 0
-        for row in rows {
-            if let p = previous, p.sameReading(as: row) { continue }
-            ReadingBlockCodec.append(row, after: previous?.measuredAt ?? block.lastAt, to: &block.data)
-            previous = row
-            added += 1
-        }
-        guard let newest = previous else { return 0 }
-        if block.data.count <= ReadingBlockCodec.targetBytes {
-            block.lastAt = newest.measuredAt
-            block.count += added
-            try insertBlock(ref: ref, kind: kind, block)
-            return added
-        }
-        // Too big together. A block at least half full is left as it is, and the rows start the next;
-        // a smaller one is merged and split by the general path.
-        guard size >= ReadingBlockCodec.targetBytes / 2 else { return nil }
-        for b in ReadingBlockCodec.encode(ReadingBlockCodec.merge(stored: [], new: rows)) {
-            try insertBlock(ref: ref, kind: kind, b)
-        }
-        return added
+        if let last, lo <= last.lastAt || last.bytes < ReadingBlockCodec.targetBytes / 2 { return nil }
+        let blocks = ReadingBlockCodec.encode(ReadingBlockCodec.merge(stored: [], new: rows))
+        for b in blocks { try insertBlock(ref: ref, kind: kind, b) }
+        return blocks.reduce(0) { $0 + $1.count }
     }
 
     /// Writes a block, replacing the one stored under its key (device, kind, first time) if any.
