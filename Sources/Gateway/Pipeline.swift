@@ -357,7 +357,7 @@ public final class Pipeline: @unchecked Sendable {
             stateKeys = Array(pendingState.keys)
         }
         try store.inTransaction(durable: durable) {
-            for r in pendingReadings[..<count] where try store.stageReading(r) { stored += 1 }
+            stored = try store.stageReadings(pendingReadings[..<count])
             let alertDevices = alertsOnly ? Set(decisions.map(\.device)) : []
             for e in pendingEventDevices where !alertsOnly || alertDevices.contains(e.device) {
                 try store.noteDevice(e.device, profile: e.profile, seenAt: e.at, registered: e.registered)
@@ -393,10 +393,11 @@ public final class Pipeline: @unchecked Sendable {
         if !changed.isEmpty { onAlertsChanged(changed) }
     }
 
-    /// Staged rows the folder may fall behind by before the pipeline stops taking messages until it
-    /// catches up: about 40 MB of stage, which staff queries scan whole. Messages queue in the hand-off
-    /// and then in the broker meanwhile (TCP back-pressure), as when the pipeline itself is too slow.
-    static let maxFoldBehindRows = 1_000_000
+    /// Staged readings the folder may fall behind by before the pipeline stops taking messages until it
+    /// catches up: about 500,000 staged packs (~25 MB), which staff queries scan whole. Messages queue
+    /// in the hand-off and then in the broker meanwhile (TCP back-pressure), as when the pipeline itself
+    /// is too slow.
+    static let maxFoldBehindRows = 2_000_000
 
     /// Waits, 5 ms at a time, up to 200 ms per loop turn, while the folder is too far behind.
     private func waitForFolder() {

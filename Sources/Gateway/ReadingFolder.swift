@@ -6,6 +6,11 @@ import Synchronization
 /// The thread that moves staged readings into the history table (`Store.beginFold`, `foldStep`, `finishFold`)
 /// every `intervalMs`, on a connection of its own, so the pipeline's commits are appends.
 ///
+/// Folds are seconds apart and large on purpose: a fold costs about one block rewrite per device and
+/// kind, however many readings each gained, so at full rate a 1 s fold (one or two readings per device
+/// and kind) cost the gateway a third of its CPU. Queries read the stage meanwhile, so nothing waits
+/// for a fold to see a reading.
+///
 /// It folds once at start (what a crash left staged), then on its interval, and everything at a
 /// clean stop, after the pipeline's last commit. While the pipeline has it paused (the database is
 /// full) it neither folds nor checkpoints: a fold first grows the history table and frees staged
@@ -17,7 +22,8 @@ final class ReadingFolder: @unchecked Sendable {
     let metrics: GatewayMetrics
     let logger: Logger
     let intervalMs: Int
-    /// Rows per fold, and per transaction within it (how long the pipeline may wait for the lock).
+    /// Readings per fold (whole staged packs: about 10 bytes each in memory while it runs), and per
+    /// transaction within it (how long the pipeline may wait for the lock).
     let maxRows: Int
     let chunkRows: Int
 
@@ -39,7 +45,7 @@ final class ReadingFolder: @unchecked Sendable {
     let convertDelayMs: Int
 
     init(
-        store: Store, metrics: GatewayMetrics, logger: Logger, intervalMs: Int = 1000, maxRows: Int = 100_000,
+        store: Store, metrics: GatewayMetrics, logger: Logger, intervalMs: Int = 5000, maxRows: Int = 500_000,
         chunkRows: Int = 1000, convertDelayMs: Int = 10_000
     ) {
         self.convertDelayMs = convertDelayMs
@@ -99,7 +105,7 @@ final class ReadingFolder: @unchecked Sendable {
     static let minFoldRows = 500
     /// Past this many staged rows behind the fold, it folds flat out; past `Pipeline.maxFoldBehindRows`
     /// the pipeline waits for it (the stage must stay bounded).
-    static let unthrottledBehindRows: Int64 = 250_000
+    static let unthrottledBehindRows: Int64 = 750_000
 
     /// Folds until nothing more is staged; between folds, gives way when a stop was asked for, so the
     /// stop's own pass (after the pipeline's last commit) does the rest. Checkpoints the WAL every

@@ -1,5 +1,5 @@
 /// One stored reading without its device and kind (those are its block's key): the columns of
-/// `readings` and `readings_stage` after `device_ref` and `kind`.
+/// `readings` after `device_ref` and `kind`.
 struct StoredRow: Equatable, Sendable {
     var measuredAt: Int64
     /// The number, 0/1 for a yes/no kind, or a location's latitude.
@@ -109,41 +109,50 @@ enum ReadingBlockCodec {
             var i = 0
             var at = firstAt
             while i < buf.count {
-                let tag = buf[i]
-                i += 1
-                if tag & ~63 != 0 { return false }
-                guard let t = varint(buf, &i) else { return false }
-                at = tag & 32 != 0 ? unzigzag(t) : at &+ Int64(bitPattern: t)
-                var row = StoredRow(measuredAt: at, value: 0, receivedLag: 0, flags: 0)
-                if tag & 1 == 0 {
-                    guard let v = varint(buf, &i) else { return false }
-                    row.value = Double(unzigzag(v))
-                } else {
-                    guard let v = double(buf, &i) else { return false }
-                    row.value = v
-                }
-                if tag & 2 != 0 {
-                    guard let v = varint(buf, &i) else { return false }
-                    row.receivedLag = unzigzag(v)
-                }
-                if tag & 4 != 0 {
-                    guard let v = varint(buf, &i) else { return false }
-                    row.flags = Int64(bitPattern: v)
-                }
-                if tag & 8 != 0 {
-                    guard let v = double(buf, &i) else { return false }
-                    row.lon = v
-                }
-                if tag & 16 != 0 {
-                    guard let v = double(buf, &i) else { return false }
-                    row.accuracyM = v
-                }
+                guard let row = decodeRow(buf, &i, after: &at) else { return false }
                 rows.append(row)
             }
             return true
         }
         guard ok, count == nil || rows.count == count else { return nil }
         return rows
+    }
+
+    /// Decodes the row at `i` (written by `append`) after one measured at `at`, and moves `i` past it and
+    /// `at` to its time; nil when the bytes are not a row.
+    @inline(__always)
+    static func decodeRow(_ buf: UnsafeBufferPointer<UInt8>, _ i: inout Int, after at: inout Int64) -> StoredRow? {
+        guard i < buf.count else { return nil }
+        let tag = buf[i]
+        i += 1
+        if tag & ~63 != 0 { return nil }
+        guard let t = varint(buf, &i) else { return nil }
+        at = tag & 32 != 0 ? unzigzag(t) : at &+ Int64(bitPattern: t)
+        var row = StoredRow(measuredAt: at, value: 0, receivedLag: 0, flags: 0)
+        if tag & 1 == 0 {
+            guard let v = varint(buf, &i) else { return nil }
+            row.value = Double(unzigzag(v))
+        } else {
+            guard let v = double(buf, &i) else { return nil }
+            row.value = v
+        }
+        if tag & 2 != 0 {
+            guard let v = varint(buf, &i) else { return nil }
+            row.receivedLag = unzigzag(v)
+        }
+        if tag & 4 != 0 {
+            guard let v = varint(buf, &i) else { return nil }
+            row.flags = Int64(bitPattern: v)
+        }
+        if tag & 8 != 0 {
+            guard let v = double(buf, &i) else { return nil }
+            row.lon = v
+        }
+        if tag & 16 != 0 {
+            guard let v = double(buf, &i) else { return nil }
+            row.accuracyM = v
+        }
+        return row
     }
 
     /// Merges sorted, repeat-free `stored` rows with `new` ones (sorted by `StoredRow.precedes`, repeats

@@ -16,45 +16,44 @@ public struct FoldOutcome: Sendable, Hashable {
     }
 }
 
-/// A fold under way, done a step at a time (`Store.foldStep`): its rows read and sorted in memory by
-/// device, kind and time, then merged into the history `chunkRows` at a time, then deleted from the stage.
+/// A fold under way, done a step at a time (`Store.foldStep`): its staged packs read and sorted in
+/// memory by device, then merged into the history device by device, about `chunkRows` readings per
+/// transaction, then deleted from the stage.
 public struct FoldBatch: Sendable, Hashable {
     /// The staged rowids it took.
     let first: Int64
     let last: Int64
-    /// Rows taken (0..<taken, held by the store that began the fold), and the next one to write.
+    /// Readings taken (in `packs` packs, held by the store that began the fold).
     public let taken: Int
+    let packs: Int
+    /// The next pack to write.
     var next = 0
-    /// Rows that were new to the history so far.
+    /// Readings that were new to the history so far.
     public internal(set) var stored = 0
-    /// More rows were staged than the batch took.
+    /// More packs were staged than the batch took.
     public let more: Bool
-    /// Rowids staged past the batch when it began (about how many rows wait for the next folds).
+    /// About how many readings were staged past the batch when it began (packs past it times the
+    /// batch's readings per pack): what waits for the next folds.
     public let behind: Int64
-    public var written: Bool { next >= taken }
+    public var written: Bool { next >= packs }
 }
 
-/// A staged row taken by a fold, 64 bytes: a fold holds up to `maxRows` of them (and the sort as
-/// many again), so they are kept flat (device and kind in one word, no optionals).
-struct FoldRow {
+/// A staged pack taken by a fold, 24 bytes: where its bytes are in `Store.foldBytes`. A fold sorts
+/// these (by device, then staged order), not its readings, so it holds about 10 bytes a reading
+/// rather than a row of 64.
+struct FoldPack {
     let src: Int64
-    /// device_ref << 8 | kind: the fold's groups.
-    let group: Int64
-    let measuredAt: Int64
-    let value: Double
-    let receivedLag: Int64
-    let flags: Int64
-    /// NaN when absent (SQLite stores a NaN as NULL, so no stored value is NaN).
-    let lon: Double
-    let accuracyM: Double
+    let deviceRef: Int64
+    let offset: UInt32
+    let length: UInt32
+}
 
-    var deviceRef: Int64 { group >> 8 }
-    var kind: Int64 { group & 0xFF }
-    var row: StoredRow {
-        StoredRow(
-            measuredAt: measuredAt, value: value, receivedLag: receivedLag, flags: flags,
-            lon: lon.isNaN ? nil : lon, accuracyM: accuracyM.isNaN ? nil : accuracyM)
-    }
+/// One reading of the device a fold is merging: its kind, its place in staged order (so of two staged
+/// repeats the earlier is kept) and its row.
+struct FoldEntry {
+    let kind: UInt8
+    let seq: Int32
+    let row: StoredRow
 }
 
 extension Store {
@@ -82,77 +81,77 @@ extension Store {
         return FoldOutcome(taken: batch.taken, stored: batch.stored, more: batch.more)
     }
 
-    /// Reads the oldest `maxRows` staged rows and sorts them by device, kind, time and value, in memory
-    /// (a read of the database: no write lock). Nil when nothing is staged.
+    /// Reads the oldest staged packs, about `maxRows` readings (whole packs, at least one), and sorts
+    /// them by device, in memory (a read of the database: no write lock). Nil when nothing is staged.
     public func beginFold(maxRows: Int) throws(SQLiteError) -> FoldBatch? {
         try requireWritable("fold staged readings")
         return try locked { () throws(SQLiteError) -> FoldBatch? in
             if transactionDepth > 0 {
                 throw SQLiteError(code: SQLiteError.misuse, message: "fold staged readings: inside a transaction")
             }
-            foldRows.removeAll(keepingCapacity: true)
+            foldPacks.removeAll(keepingCapacity: true)
+            foldBytes.removeAll(keepingCapacity: true)
             let bounds = try query(
-                "SELECT min(rowid), max(rowid) FROM readings_stage", "find staged readings",
+                "SELECT min(rowid), max(rowid) FROM reading_packs", "find staged readings",
                 bind: { _ throws(SQLiteError) in }, row: { s in (s.optionalInt64(0), s.optionalInt64(1)) }
             ).first
             guard let lo = bounds?.0, let last = bounds?.1 else { return nil }
-            let hi = min(last, lo + Int64(max(1, maxRows)) - 1)
+            var hi = lo
+            var taken = 0
             try withStatement(
-                """
-                SELECT rowid, device_ref, kind, measured_at, value, received_lag, flags, lon, accuracy_m
-                FROM main.readings_stage WHERE rowid BETWEEN ? AND ? AND device_ref > 0
-                """
+                "SELECT rowid, device_ref, count, data FROM main.reading_packs WHERE rowid BETWEEN ? AND ? ORDER BY rowid"
             ) { s throws(SQLiteError) in
                 try s.bind(1, lo)
-                try s.bind(2, hi)
-                foldRows.reserveCapacity(Int(hi - lo + 1))
+                try s.bind(2, last)
                 while try s.step("read staged readings") {
-                    foldRows.append(
-                        FoldRow(
-                            src: s.int64(0), group: s.int64(1) << 8 | (s.int64(2) & 0xFF), measuredAt: s.int64(3),
-                            value: s.double(4), receivedLag: s.int64(5), flags: s.int64(6),
-                            lon: s.optionalDouble(7) ?? .nan, accuracyM: s.optionalDouble(8) ?? .nan))
+                    let count = max(0, s.int(2))
+                    if taken > 0 && taken + count > maxRows { break }
+                    hi = s.int64(0)
+                    let ref = s.int64(1)
+                    // A purged device's newest pack is blanked (device 0): nothing to fold.
+                    guard ref > 0 else { continue }
+                    let offset = foldBytes.count
+                    s.withBlob(3) { foldBytes.append(contentsOf: $0) }
+                    foldPacks.append(
+                        FoldPack(
+                            src: hi, deviceRef: ref, offset: UInt32(truncatingIfNeeded: offset),
+                            length: UInt32(truncatingIfNeeded: foldBytes.count - offset)))
+                    taken += count
                 }
             }
-            // Rowid order breaks ties, so of two staged repeats the earlier one is kept.
-            foldRows.sort { a, b in
-                if a.group != b.group { return a.group < b.group }
-                if a.measuredAt != b.measuredAt { return a.measuredAt < b.measuredAt }
-                if a.value != b.value { return a.value < b.value }
-                return a.src < b.src
-            }
-            return FoldBatch(first: lo, last: hi, taken: foldRows.count, more: hi < last, behind: last - hi)
+            foldPacks.sort { a, b in a.deviceRef != b.deviceRef ? a.deviceRef < b.deviceRef : a.src < b.src }
+            let perPack = foldPacks.isEmpty ? 1 : max(1, Double(taken) / Double(foldPacks.count))
+            return FoldBatch(
+                first: lo, last: hi, taken: taken, packs: foldPacks.count, more: hi < last,
+                behind: Int64((Double(last - hi) * perPack).rounded()))
         }
     }
 
-    /// Merges the batch's next rows into the history, device and kind by device and kind, in one
-    /// transaction of about `chunkRows` rows (the longest any writer waits for a fold). A device's
-    /// rows are merged only while they are still staged under it, so a resident purged meanwhile
-    /// (`anxin purge`, another process) stays purged.
+    /// Merges the batch's next devices into the history, kind by kind, in one transaction of about
+    /// `chunkRows` readings (the longest any writer waits for a fold). A device's readings are merged
+    /// only while they are still staged under it, so a resident purged meanwhile (`anxin purge`,
+    /// another process) stays purged.
     public func foldStep(_ batch: inout FoldBatch, chunkRows: Int) throws(SQLiteError) {
         guard !batch.written else { return }
         try locked { () throws(SQLiteError) in
-            guard foldRows.count == batch.taken else {
+            guard foldPacks.count == batch.packs else {
                 throw SQLiteError(code: SQLiteError.misuse, message: "fold staged readings: not this store's fold")
             }
             var next = batch.next
             batch.stored += try writeTransaction("fold staged readings", durability: .preferred) {
                 () throws(SQLiteError) -> Int in
                 var stored = 0
-                var purgedRef: Int64 = 0
-                var checkedRef: Int64 = 0
-                let end = min(foldRows.count, next + max(1, chunkRows))
-                while next < end {
-                    let first = foldRows[next]
+                var readings = 0
+                while next < foldPacks.count, readings < max(1, chunkRows) {
+                    let ref = foldPacks[next].deviceRef
                     var upper = next + 1
-                    while upper < foldRows.count, foldRows[upper].group == first.group { upper += 1 }
-                    if first.deviceRef != checkedRef {
-                        checkedRef = first.deviceRef
-                        purgedRef = try isStaged(src: first.src, deviceRef: first.deviceRef) ? 0 : first.deviceRef
-                    }
-                    if purgedRef != first.deviceRef {
-                        stored += try mergeIntoBlocks(
-                            ref: first.deviceRef, kind: first.kind, rows: foldRows[next..<upper].lazy.map(\.row))
+                    while upper < foldPacks.count, foldPacks[upper].deviceRef == ref { upper += 1 }
+                    if try isStaged(src: foldPacks[next].src, deviceRef: ref) {
+                        let (merged, decoded) = try mergeDevice(ref: ref, packs: next..<upper)
+                        stored += merged
+                        readings += decoded
+                    } else {
+                        readings += upper - next
                     }
                     next = upper
                 }
@@ -162,11 +161,47 @@ extension Store {
         }
     }
 
-    /// Whether the staged row `src` is still staged under `deviceRef` (a purge deletes or blanks every
-    /// staged row of its devices at once, so one row answers for all of a device's rows in a fold).
+    /// Decodes one device's packs of the fold, sorts its readings by kind, time, value and staged order,
+    /// and merges each kind into its blocks; (readings new to the history, readings decoded).
+    private func mergeDevice(ref: Int64, packs: Range<Int>) throws(SQLiteError) -> (Int, Int) {
+        foldScratch.removeAll(keepingCapacity: true)
+        var seq: Int32 = 0
+        foldBytes.withUnsafeBufferPointer { all in
+            for p in packs {
+                let pack = foldPacks[p]
+                let bytes = UnsafeBufferPointer(rebasing: all[Int(pack.offset)..<Int(pack.offset + pack.length)])
+                // A damaged pack (it cannot be, short of a damaged file) gives what decodes of it.
+                _ = ReadingPackCodec.forEach(bytes) { kind, row in
+                    guard ReadingKind(rawValue: kind) != nil else { return }
+                    foldScratch.append(FoldEntry(kind: kind, seq: seq, row: row))
+                    seq &+= 1
+                }
+            }
+        }
+        foldScratch.sort { a, b in
+            if a.kind != b.kind { return a.kind < b.kind }
+            if a.row.measuredAt != b.row.measuredAt { return a.row.measuredAt < b.row.measuredAt }
+            if a.row.value != b.row.value { return a.row.value < b.row.value }
+            return a.seq < b.seq
+        }
+        var stored = 0
+        var start = 0
+        while start < foldScratch.count {
+            let kind = foldScratch[start].kind
+            var end = start + 1
+            while end < foldScratch.count, foldScratch[end].kind == kind { end += 1 }
+            stored += try mergeIntoBlocks(
+                ref: ref, kind: Int64(kind), rows: foldScratch[start..<end].lazy.map(\.row))
+            start = end
+        }
+        return (stored, foldScratch.count)
+    }
+
+    /// Whether the staged pack `src` is still staged under `deviceRef` (a purge deletes or blanks every
+    /// staged pack of its devices at once, so one pack answers for all of a device's packs in a fold).
     private func isStaged(src: Int64, deviceRef: Int64) throws(SQLiteError) -> Bool {
         try !query(
-            "SELECT 1 FROM main.readings_stage WHERE rowid = ? AND device_ref = ?", "check a staged reading",
+            "SELECT 1 FROM main.reading_packs WHERE rowid = ? AND device_ref = ?", "check a staged reading",
             bind: { s throws(SQLiteError) in
                 try s.bind(1, src)
                 try s.bind(2, deviceRef)
@@ -174,7 +209,7 @@ extension Store {
         ).isEmpty
     }
 
-    /// Deletes a written batch's rows from the stage, `4 * chunkRows` rowids per transaction: only
+    /// Deletes a written batch's packs from the stage, `4 * chunkRows` rowids per transaction: only
     /// now is every one of them in the history.
     public func finishFold(_ batch: FoldBatch, chunkRows: Int) throws(SQLiteError) {
         precondition(batch.written, "finishFold before every row was written")
@@ -183,7 +218,7 @@ extension Store {
             let end = min(batch.last, start + Int64(max(1, chunkRows)) * 4 - 1)
             try writeTransaction("delete folded readings", durability: .preferred) { () throws(SQLiteError) in
                 try execute(
-                    "DELETE FROM main.readings_stage WHERE rowid BETWEEN ? AND ?", "delete folded readings"
+                    "DELETE FROM main.reading_packs WHERE rowid BETWEEN ? AND ?", "delete folded readings"
                 ) { s throws(SQLiteError) in
                     try s.bind(1, start)
                     try s.bind(2, end)
@@ -191,14 +226,19 @@ extension Store {
             }
             start = end + 1
         }
-        try locked { () throws(SQLiteError) in foldRows = [] }
+        try locked { () throws(SQLiteError) in
+            foldPacks = []
+            foldBytes = []
+            foldScratch = []
+        }
     }
 
-    /// Staged rows not yet folded (purged ones included): for tests and metrics, it counts the table.
+    /// Staged packs not yet folded (a message's readings of one device each; purged ones blanked
+    /// included): for tests and metrics, it counts the table.
     public func stagedReadingCount() throws(SQLiteError) -> Int {
         try locked { () throws(SQLiteError) -> Int in
             try query(
-                "SELECT count(*) FROM readings_stage", "count staged readings", bind: { _ throws(SQLiteError) in },
+                "SELECT count(*) FROM reading_packs", "count staged readings", bind: { _ throws(SQLiteError) in },
                 row: { s in s.int(0) }
             ).first ?? 0
         }

@@ -32,6 +32,7 @@ extension Store {
                     return
                 }
                 try connection.exec(migrations[version], "run migration \(version + 1)")
+                try afterMigration(version + 1)
                 try connection.exec("PRAGMA user_version = \(version + 1)", "record schema version")
                 try connection.exec("COMMIT", "commit migration \(version + 1)")
             } catch {
@@ -39,6 +40,40 @@ extension Store {
                 throw error
             }
         }
+    }
+
+    /// The steps a migration needs beyond its SQL, in its transaction.
+    func afterMigration(_ number: Int) throws(SQLiteError) {
+        if number == 6 { try moveStagedRowsIntoPacks() }
+    }
+
+    /// Migration 6: every row `readings_stage` holds becomes a pack of one reading, in staged order
+    /// (a purged row, device 0, is left out); then the table goes.
+    private func moveStagedRowsIntoPacks() throws(SQLiteError) {
+        var buffer: [UInt8] = []
+        try withStatement(
+            """
+            SELECT device_ref, kind, measured_at, value, received_lag, flags, lon, accuracy_m
+            FROM readings_stage WHERE device_ref > 0 ORDER BY rowid
+            """
+        ) { s throws(SQLiteError) in
+            while try s.step("read staged readings") {
+                let row = StoredRow(
+                    measuredAt: s.int64(2), value: s.double(3), receivedLag: s.int64(4), flags: s.int64(5),
+                    lon: s.optionalDouble(6), accuracyM: s.optionalDouble(7))
+                buffer.removeAll(keepingCapacity: true)
+                ReadingPackCodec.append(
+                    kind: UInt8(truncatingIfNeeded: s.int64(1)), row, previous: nil, to: &buffer)
+                let ref = s.int64(0)
+                try execute(
+                    "INSERT INTO reading_packs (device_ref, count, data) VALUES (?, 1, ?)", "move staged readings"
+                ) { i throws(SQLiteError) in
+                    try i.bind(1, ref)
+                    try i.bind(2, buffer)
+                }
+            }
+        }
+        try connection.exec("DROP TABLE readings_stage", "drop the old staging table")
     }
 
     /// A read-only store cannot migrate: it needs the writer to have done so.

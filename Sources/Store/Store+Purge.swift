@@ -20,20 +20,25 @@ extension Store {
                 counts.readings += try execute("DELETE FROM readings WHERE device_ref = ?", "purge readings") {
                     s throws(SQLiteError) in try s.bind(1, device.ref)
                 }
-                // Staged ones are deleted, except the newest staged row of all, which is blanked to
+                // Staged ones are deleted, except the newest staged pack of all, which is blanked to
                 // device 0 if it is theirs: while the table keeps its highest rowid, no rowid is used
-                // twice, so a fold under way (which skips rows no longer staged under the same device)
-                // never takes a new row for a purged one (Store+Fold).
-                counts.readings += try execute(
+                // twice, so a fold under way (which skips packs no longer staged under the same device)
+                // never takes a new pack for a purged one (Store+Fold).
+                counts.readings +=
+                    try query(
+                        "SELECT coalesce(sum(count), 0) FROM reading_packs WHERE device_ref = ?",
+                        "count staged readings",
+                        bind: { s throws(SQLiteError) in try s.bind(1, device.ref) }, row: { s in s.int(0) }
+                    ).first ?? 0
+                try execute(
                     """
-                    UPDATE readings_stage SET device_ref = 0, kind = 0, measured_at = 0, value = 0,
-                        received_lag = 0, flags = 0, lon = NULL, accuracy_m = NULL
-                    WHERE device_ref = ?1 AND rowid = (SELECT max(rowid) FROM readings_stage)
+                    UPDATE reading_packs SET device_ref = 0, count = 0, data = X''
+                    WHERE device_ref = ?1 AND rowid = (SELECT max(rowid) FROM reading_packs)
                     """, "purge staged readings"
                 ) { s throws(SQLiteError) in try s.bind(1, device.ref) }
-                counts.readings += try execute(
-                    "DELETE FROM readings_stage WHERE device_ref = ?", "purge staged readings"
-                ) { s throws(SQLiteError) in try s.bind(1, device.ref) }
+                try execute("DELETE FROM reading_packs WHERE device_ref = ?", "purge staged readings") {
+                    s throws(SQLiteError) in try s.bind(1, device.ref)
+                }
             }
             counts.alertHistory = try execute(
                 "DELETE FROM alert_history WHERE alert_id IN (SELECT id FROM alerts WHERE resident_id = ?)",

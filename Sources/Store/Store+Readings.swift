@@ -1,11 +1,7 @@
 import AnxinCore
 
 extension Store {
-    private static let stageReadingSQL = """
-        INSERT OR IGNORE INTO readings_stage
-            (device_ref, kind, measured_at, value, received_lag, flags, lon, accuracy_m)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        """
+    private static let stagePackSQL = "INSERT INTO reading_packs (device_ref, count, data) VALUES (?, ?, ?)"
 
     static let readingColumns = "measured_at, value, received_lag, flags, lon, accuracy_m"
 
@@ -22,54 +18,71 @@ extension Store {
         }
     }
 
-    /// Commits one reading to the staging table: an append, whatever the device (the pipeline's
-    /// hot path, inside `inTransaction` for a batch). Queries see it at once; `foldStagedReadings`
-    /// moves it into the clustered table later, where a repeat of a stored reading is dropped.
-    /// False when the value is NaN (SQLite stores NULL, which the table refuses: not stored).
-    /// Creates the device row on first sight.
+    /// Commits one reading to the stage (a pack of one; the pipeline stages a batch with
+    /// `stageReadings`). False when the value is NaN (not stored). Creates the device row on first sight.
     @discardableResult
     public func stageReading(_ r: Reading) throws(SQLiteError) -> Bool {
-        try writeTransaction("stage reading") { () throws(SQLiteError) -> Bool in
-            try stage(r)
+        try stageReadings(CollectionOfOne(r)) == 1
+    }
+
+    /// Commits readings to the staging table (`reading_packs`): the pipeline's hot path, inside
+    /// `inTransaction` for a batch. Each run of consecutive readings of one device (a message's
+    /// readings) is one appended row, whatever the device. Queries see them at once;
+    /// `foldStagedReadings` moves them into the history's blocks later, where a repeat of a stored
+    /// reading is dropped. NaN values are not stored. Creates device rows on first sight. The number
+    /// of readings staged.
+    @discardableResult
+    public func stageReadings(_ readings: some Collection<Reading>) throws(SQLiteError) -> Int {
+        try writeTransaction("stage readings") { () throws(SQLiteError) -> Int in
+            var staged = 0
+            var i = readings.startIndex
+            while i != readings.endIndex {
+                let first = readings[i]
+                var end = readings.index(after: i)
+                while end != readings.endIndex, readings[end].device == first.device,
+                    readings[end].profile == first.profile,
+                    readings[end].flags.contains(.unregistered)
+                        == first.flags.contains(.unregistered)
+                {
+                    end = readings.index(after: end)
+                }
+                staged += try stagePack(readings[i..<end])
+                i = end
+            }
+            return staged
         }
     }
 
-    /// Binds a reading to the stage's insert (its statement prepared once) and steps it; true when a
-    /// row was inserted.
-    private func stage(_ r: Reading) throws(SQLiteError) -> Bool {
+    /// One device's readings as one staged row (its statement prepared once); the number staged.
+    private func stagePack(_ run: some Collection<Reading>) throws(SQLiteError) -> Int {
+        guard let first = run.first else { return 0 }
+        packBuffer.removeAll(keepingCapacity: true)
+        var previous: Int64?
+        var count = 0
+        var seenAt = first.receivedAt
+        for r in run {
+            guard let row = StoredRow(r) else { continue }
+            ReadingPackCodec.append(kind: r.kind.rawValue, row, previous: previous, to: &packBuffer)
+            previous = row.measuredAt
+            seenAt = max(seenAt, r.receivedAt)
+            count += 1
+        }
+        if count == 0 { return 0 }
         let stmt: SQLiteStatement
         if let cached = stageReadingStatement {
             stmt = cached
         } else {
-            stmt = try connection.prepare(Store.stageReadingSQL)
+            stmt = try connection.prepare(Store.stagePackSQL)
             stageReadingStatement = stmt
         }
         let ref = try deviceRef(
-            r.device, profile: r.profile, registered: !r.flags.contains(.unregistered), seenAt: r.receivedAt)
+            first.device, profile: first.profile, registered: !first.flags.contains(.unregistered), seenAt: seenAt)
         defer { stmt.reset() }
-        var flags = Int64(r.flags.rawValue)
         try stmt.bind(1, ref)
-        try stmt.bind(2, Int64(r.kind.rawValue))
-        try stmt.bind(3, r.measuredAt)
-        switch r.value {
-        case .number(let v):
-            try stmt.bind(4, v)
-            try stmt.bindNull(7)
-            try stmt.bindNull(8)
-        case .bool(let b):
-            try stmt.bind(4, b ? 1.0 : 0.0)
-            try stmt.bindNull(7)
-            try stmt.bindNull(8)
-        case .location(let loc):
-            try stmt.bind(4, loc.lat)
-            try stmt.bind(7, loc.lon)
-            try stmt.bind(8, loc.accuracyM)
-            flags |= Int64(loc.source.rawValue) << 16
-        }
-        try stmt.bind(5, r.receivedAt &- r.measuredAt)
-        try stmt.bind(6, flags)
-        _ = try stmt.step("store reading")
-        return connection.changes == 1
+        try stmt.bind(2, count)
+        try stmt.bind(3, packBuffer)
+        _ = try stmt.step("stage readings")
+        return count
     }
 
     /// Readings of the given devices at or after `since`, newest first, at most `limit`.
@@ -161,22 +174,20 @@ extension Store {
     func staged(device: (device: String, profile: String, ref: Int64), kind: ReadingKind?, since: EpochMillis)
         throws(SQLiteError) -> [Reading]
     {
-        try query(
-            """
-            SELECT \(Store.readingColumns), kind FROM readings_stage
-            WHERE device_ref = ? AND measured_at >= ? AND (?3 IS NULL OR kind = ?3)
-            """, "read staged readings",
-            bind: { s throws(SQLiteError) in
-                try s.bind(1, device.ref)
-                try s.bind(2, since)
-                if let kind { try s.bind(3, Int64(kind.rawValue)) } else { try s.bindNull(3) }
-            },
-            row: { s in
-                ReadingKind(rawValue: UInt8(truncatingIfNeeded: s.int64(6))).map {
-                    Store.reading(s, device: device.device, profile: device.profile, kind: $0)
+        var out: [Reading] = []
+        try withStatement("SELECT data FROM reading_packs WHERE device_ref = ?") { s throws(SQLiteError) in
+            try s.bind(1, device.ref)
+            while try s.step("read staged readings") {
+                _ = s.withBlob(0) { buf in
+                    ReadingPackCodec.forEach(buf) { code, row in
+                        guard row.measuredAt >= since, let k = ReadingKind(rawValue: code), kind == nil || kind == k
+                        else { return }
+                        out.append(Store.reading(row, device: device.device, profile: device.profile, kind: k))
+                    }
                 }
             }
-        ).compactMap { $0 }
+        }
+        return out
     }
 
     /// Number of stored readings, staged ones included (a full count: for tests and operators, not for
@@ -186,7 +197,7 @@ extension Store {
             try query(
                 """
                 SELECT (SELECT coalesce(sum(count), 0) FROM reading_blocks) + (SELECT count(*) FROM readings)
-                    + (SELECT count(*) FROM readings_stage WHERE device_ref > 0)
+                    + (SELECT coalesce(sum(count), 0) FROM reading_packs WHERE device_ref > 0)
                 """,
                 "count readings",
                 bind: { _ throws(SQLiteError) in },

@@ -22,8 +22,14 @@ public final class Store: @unchecked Sendable {
     let lock = NSRecursiveLock()
     var statements: [StatementKey: SQLiteStatement] = [:]
     var stageReadingStatement: SQLiteStatement?
-    /// The rows of the fold under way on this connection, sorted (Store+Fold).
-    var foldRows: [FoldRow] = []
+    /// The staged packs of the fold under way on this connection, sorted by device (Store+Fold), and
+    /// their bytes, one after another.
+    var foldPacks: [FoldPack] = []
+    var foldBytes: [UInt8] = []
+    /// One device's readings while a fold merges them (Store+Fold), kept for its capacity.
+    var foldScratch: [FoldEntry] = []
+    /// The pack being encoded (`stageReadings`), kept for its capacity.
+    var packBuffer: [UInt8] = []
     var transactionDepth = 0
     var transactionIsDurable = false
     /// Device rows this connection knows, by device id: the reading hot path needs no lookup.

@@ -231,5 +231,17 @@ enum StoreSchema {
             PRIMARY KEY (device_ref, kind, first_at)
         ) WITHOUT ROWID;
         """,
+        // 6: the stage holds a row per message and device (`reading_packs`, ReadingPack.swift), not per
+        // reading: the pipeline's commit inserted ~4 rows of 8 columns for every message, and the fold
+        // read them all back column by column. A pack is the message's readings encoded as in a block,
+        // each with its kind. The rows of `readings_stage` (what a crash left staged) are moved into
+        // packs by `Store.afterMigration` in the same transaction, and the table is dropped.
+        """
+        CREATE TABLE reading_packs (
+            device_ref  INTEGER NOT NULL,
+            count       INTEGER NOT NULL,
+            data        BLOB NOT NULL
+        );
+        """,
     ]
 }

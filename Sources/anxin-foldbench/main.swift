@@ -219,7 +219,7 @@ for w in 0..<folds {
     let readings = window(w, devices: devices, messagesPerFold: messagesPerFold, rng: &rng)
     var i = 0
     while i < readings.count {
-        try store.inTransaction { for r in readings[i..<min(readings.count, i + 1000)] { try store.stageReading(r) } }
+        try store.inTransaction { try store.stageReadings(readings[i..<min(readings.count, i + 1000)]) }
         i += 1000
     }
     // Alternate which goes first, so neither always finds the caches the other warmed.

@@ -94,16 +94,48 @@ final class ReadingBlockTests: XCTestCase {
         XCTAssertEqual(decoded?.map(\.receivedLag), rows.map(\.receivedLag))
     }
 
-    func testAFoldRowIsSixtyFourBytes() {
-        // A fold holds up to 100,000 of them, and its sort as many again.
-        XCTAssertEqual(MemoryLayout<FoldRow>.stride, 64)
-        let row = FoldRow(
-            src: 9, group: 1234 << 8 | 7, measuredAt: 5, value: 1.5, receivedLag: 2, flags: 3, lon: .nan,
-            accuracyM: 4)
-        XCTAssertEqual(row.deviceRef, 1234)
-        XCTAssertEqual(row.kind, 7)
+    func testAFoldHoldsTwentyFourBytesAPackAndPacksRoundTrip() {
+        // A fold holds every pack it takes (500,000 readings' worth) and sorts them, not their readings.
+        XCTAssertEqual(MemoryLayout<FoldPack>.stride, 24)
+        var out: [UInt8] = []
+        let rows = randomRows(40, seed: 3)
+        var previous: Int64?
+        for (n, row) in rows.enumerated() {
+            ReadingPackCodec.append(kind: UInt8(n % 9), row, previous: previous, to: &out)
+            previous = row.measuredAt
+        }
+        let decoded = ReadingPackCodec.decode(out)
+        XCTAssertEqual(decoded?.map(\.kind), (0..<40).map { UInt8($0 % 9) })
+        XCTAssertEqual(decoded?.map(\.row.measuredAt), rows.map(\.measuredAt), "unsorted times, deltas either way")
+        XCTAssertEqual(decoded?.map(\.row.value.bitPattern), rows.map(\.value.bitPattern))
+        XCTAssertEqual(decoded?.map(\.row.lon), rows.map(\.lon))
+        XCTAssertNil(ReadingPackCodec.decode(Array(out.dropLast(2))))
+        XCTAssertNil(ReadingPackCodec.decode([1]), "a kind without its reading")
+    }
+
+    func testAMessageIsOneStagedRowAndReadsBackAsItsReadings() throws {
+        let tmp = try TempFolder(self)
+        let store = try Store(path: tmp.file("anxin.db"))
+        let message = [
+            hr("W1", 72, at: t0), hr("W1", 73, at: t0 + 1000),
+            Reading(device: "W1", profile: "imede", kind: .spo2, value: .number(.nan), measuredAt: t0, receivedAt: t0),
+            Reading(
+                device: "W1", profile: "imede", kind: .location,
+                value: .location(Location(lat: 31.2, lon: 121.5, accuracyM: 12, source: .wifi)), measuredAt: t0 - 5000,
+                receivedAt: t0 + 300),
+            hr("W2", 80, at: t0),
+        ]
+        XCTAssertEqual(try store.inTransaction { try store.stageReadings(message) }, 4, "NaN is not staged")
+        XCTAssertEqual(try store.stagedReadingCount(), 2, "a row for W1's readings, one for W2's")
+        XCTAssertEqual(try store.readingCount(), 4)
+        let w1 = try store.readings(device: ["W1"], kind: nil, since: 0, limit: 10)
+        XCTAssertEqual(w1.count, 3)
         XCTAssertEqual(
-            row.row, StoredRow(measuredAt: 5, value: 1.5, receivedLag: 2, flags: 3, lon: nil, accuracyM: 4))
+            try store.readings(device: ["W1"], kind: .location, since: 0, limit: 10).first?.value,
+            .location(Location(lat: 31.2, lon: 121.5, accuracyM: 12, source: .wifi)))
+        XCTAssertEqual(try store.readings(device: ["W1"], kind: .heartRate, since: t0 + 1, limit: 10).count, 1)
+        XCTAssertEqual(try store.foldStagedReadings(), FoldOutcome(taken: 4, stored: 4))
+        XCTAssertEqual(try store.readings(device: ["W1"], kind: nil, since: 0, limit: 10), w1)
     }
 
     func testDamagedBlocksDoNotDecode() {
@@ -319,32 +351,50 @@ final class ReadingBlockTests: XCTestCase {
         let tmp = try TempFolder(self)
         let path = tmp.file("anxin.db")
         do {
-            // A version-4 file: the history a row per reading, a reading staged when it stopped.
+            // A version-4 file: the history a row per reading, readings staged a row each when it stopped
+            // (one of them purged: blanked to device 0).
             let old = try Store(path: path)
             XCTAssertTrue(try old.appendReading(hr("W1", 70, at: t0)))
             let ref = try XCTUnwrap(try old.deviceRefs(["W1"]).first?.ref)
+            let hr = ReadingKind.heartRate.rawValue
+            let location = ReadingKind.location.rawValue
             try old.connection.exec(
                 """
                 DELETE FROM reading_blocks;
                 DROP TABLE reading_blocks;
+                DROP TABLE reading_packs;
+                CREATE TABLE readings_stage (
+                    device_ref INTEGER NOT NULL, kind INTEGER NOT NULL, measured_at INTEGER NOT NULL,
+                    value REAL NOT NULL, received_lag INTEGER NOT NULL, flags INTEGER NOT NULL,
+                    lon REAL, accuracy_m REAL);
                 INSERT INTO readings (device_ref, kind, measured_at, value, received_lag, flags)
-                    VALUES (\(ref), \(ReadingKind.heartRate.rawValue), \(t0), 70, 250, 0),
-                           (\(ref), \(ReadingKind.heartRate.rawValue), \(t0 + 1000), 71, 250, 0);
+                    VALUES (\(ref), \(hr), \(t0), 70, 250, 0), (\(ref), \(hr), \(t0 + 1000), 71, 250, 0);
+                INSERT INTO readings_stage VALUES
+                    (\(ref), \(hr), \(t0 + 2000), 72, 250, 0, NULL, NULL),
+                    (\(ref), \(location), \(t0 + 2000), 31.25, 250, \(1 << 16), 121.5, 8),
+                    (0, 0, 0, 0, 0, 0, NULL, NULL);
                 PRAGMA user_version = 4;
                 """, "test")
-            try old.inTransaction { try old.stageReading(hr("W1", 72, at: t0 + 2000)) }
             old.close()
         }
         let store = try Store(path: path)
         XCTAssertEqual(try store.storedSchemaVersion(), Store.schemaVersion)
-        XCTAssertEqual(try store.readingCount(), 3)
-        XCTAssertEqual(try store.foldStagedReadings(), FoldOutcome(taken: 1, stored: 1))
+        XCTAssertEqual(try store.readingCount(), 4)
+        XCTAssertEqual(try store.stagedReadingCount(), 2, "a pack for each staged row, the purged one left out")
+        XCTAssertEqual(
+            try store.query(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'readings_stage'", "check",
+                bind: { _ throws(SQLiteError) in }, row: { s in s.int(0) }), [0])
+        let location = try store.readings(device: ["W1"], kind: .location, since: 0, limit: 10)
+        XCTAssertEqual(location.first?.value, .location(Location(lat: 31.25, lon: 121.5, accuracyM: 8, source: .wifi)))
+        XCTAssertEqual(try store.foldStagedReadings(), FoldOutcome(taken: 2, stored: 2))
         XCTAssertEqual(try store.convertEarlierReadings(), 2)
         XCTAssertEqual(
-            try store.readings(device: ["W1"], kind: nil, since: 0, limit: 10).map(\.value),
+            try store.readings(device: ["W1"], kind: .heartRate, since: 0, limit: 10).map(\.value),
             [72, 71, 70].map { .number($0) })
+        XCTAssertEqual(try store.readings(device: ["W1"], kind: .location, since: 0, limit: 10), location)
         // The staged reading was folded first (a block of its own); the older rows make the block before it.
-        XCTAssertEqual(try blocks(store).map(\.count), [2, 1])
+        XCTAssertEqual(try blocks(store).map(\.count), [2, 1, 1])
         XCTAssertEqual(try store.integrityCheck(), "ok")
     }
 }

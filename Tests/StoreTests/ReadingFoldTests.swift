@@ -121,7 +121,7 @@ final class ReadingFoldTests: XCTestCase {
         // The newest staged row keeps the table's highest rowid, blanked: nothing of the reading is left.
         XCTAssertEqual(try store.stagedReadingCount(), 2)
         let blanked = try store.query(
-            "SELECT count(*) FROM readings_stage WHERE device_ref = 0 AND value = 0 AND measured_at = 0", "check",
+            "SELECT count(*) FROM reading_packs WHERE device_ref = 0 AND count = 0 AND length(data) = 0", "check",
             bind: { _ throws(SQLiteError) in }, row: { s in s.int(0) })
         XCTAssertEqual(blanked, [1])
         XCTAssertEqual(try store.foldStagedReadings(), FoldOutcome(taken: 1, stored: 1))

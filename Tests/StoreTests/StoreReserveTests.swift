@@ -41,13 +41,13 @@ final class StoreReserveTests: XCTestCase {
             }
         }
         XCTAssertEqual(failure?.code, SQLiteError.full)
-        // About 40 bytes a staged reading: 6 MB less the reserve holds well over 100,000.
+        // About 20 bytes a staged reading (a pack of one): 6 MB less the reserve holds well over 100,000.
         XCTAssertGreaterThan(stored, 100_000, "readings stored before the cap")
         XCTAssertEqual(try store.readingCount(), stored, "the failed transaction left nothing")
         XCTAssertTrue(store.releaseReserve())
         XCTAssertFalse(FileManager.default.fileExists(atPath: store.reserveFilePath))
         // The freed pages take a chunk the full store refused.
-        try store.inTransaction { for r in readings(1000, from: stored) { _ = try store.stageReading(r) } }
+        try store.inTransaction { for r in readings(5000, from: stored) { _ = try store.stageReading(r) } }
         XCTAssertFalse(store.refillReserve(), "no room to fill the reserve back")
         XCTAssertEqual(try store.integrityCheck(), "ok")
     }
