@@ -33,14 +33,24 @@ struct DeviceFloodGuard {
     mutating func admit(_ device: String, now: EpochMillis) -> Bool {
         if ratePerSecond.isInfinite { return true }
         if now - lastSweep >= 60_000 { sweep(now: now) }
-        var b = buckets[device] ?? Bucket(tokens: burst, at: now)
-        b.tokens = min(burst, b.tokens + Double(max(0, now - b.at)) * ratePerSecond / 1000)
-        b.at = now
-        let admitted = b.tokens >= 1
-        if admitted { b.tokens -= 1 }
-        if buckets.count >= maxTracked && buckets[device] == nil { buckets.removeAll(keepingCapacity: true) }
+        // One hash for a device already tracked: its bucket is changed in place.
+        if let i = buckets.index(forKey: device) {
+            return Self.take(&buckets.values[i], now: now, burst: burst, ratePerSecond: ratePerSecond)
+        }
+        if buckets.count >= maxTracked { buckets.removeAll(keepingCapacity: true) }
+        var b = Bucket(tokens: burst, at: now)
+        let admitted = Self.take(&b, now: now, burst: burst, ratePerSecond: ratePerSecond)
         buckets[device] = b
         return admitted
+    }
+
+    @inline(__always)
+    private static func take(_ b: inout Bucket, now: EpochMillis, burst: Double, ratePerSecond: Double) -> Bool {
+        b.tokens = min(burst, b.tokens + Double(max(0, now - b.at)) * ratePerSecond / 1000)
+        b.at = now
+        if b.tokens < 1 { return false }
+        b.tokens -= 1
+        return true
     }
 
     /// Forgets devices whose bucket has filled up again.

@@ -224,8 +224,21 @@ public final class Pipeline: @unchecked Sendable {
         }
         let before = decisions.count
         let registry = runtime.registry
+        // A message's observations are usually of one device: it is looked up once.
+        var device: String?
+        var index: Int?
+        var ctx = SubjectContext.unbound
         for var obs in output.observations {
-            let index = registry.residentIndex(forDevice: obs.device)
+            if obs.device != device {
+                device = obs.device
+                index = registry.residentIndex(forDevice: obs.device)
+                ctx =
+                    index.map {
+                        SubjectContext(
+                            residentID: registry.residents[$0].id, thresholds: registry.residents[$0].thresholds,
+                            homeZone: registry.residents[$0].homeZone)
+                    } ?? .unbound
+            }
             if index == nil {
                 metrics.unregisteredObservations.add(1, ordering: .relaxed)
                 switch obs {
@@ -237,12 +250,6 @@ public final class Pipeline: @unchecked Sendable {
                     obs = .event(e)
                 }
             }
-            let ctx =
-                index.map {
-                    SubjectContext(
-                        residentID: registry.residents[$0].id, thresholds: registry.residents[$0].thresholds,
-                        homeZone: registry.residents[$0].homeZone)
-                } ?? .unbound
             switch obs {
             case .reading(let r):
                 guard floodGuard.admit(r.device, now: loopMonotonic) else {

@@ -59,7 +59,6 @@ final class MosquittoClient: @unchecked Sendable {
         mosquitto_subscribe_callback_set(h, mosquittoOnSubscribe)
         mosquitto_unsubscribe_callback_set(h, mosquittoOnUnsubscribe)
         mosquitto_publish_callback_set(h, mosquittoOnPublish)
-        mosquitto_log_callback_set(h, mosquittoOnLog)
     }
 
     deinit { mosquitto_destroy(handle) }
@@ -87,6 +86,9 @@ final class MosquittoClient: @unchecked Sendable {
         throws(MQTTError)
     {
         tlsFailure = nil
+        // The library's log is read only until the broker accepts the session (what a refused TLS
+        // handshake says): with a log callback set it formats lines for every packet, two per message.
+        mosquitto_log_callback_set(handle, mosquittoOnLog)
         var properties: OpaquePointer?
         defer { mosquitto_property_free_all(&properties) }
         if let sessionExpiry {
@@ -248,6 +250,8 @@ private func mosquittoOnConnect(
     _ mosq: OpaquePointer?, _ userdata: UnsafeMutableRawPointer?, _ rc: Int32, _ flags: Int32,
     _ props: OpaquePointer?
 ) {
+    // Accepted: no more log lines (`connect` sets the callback again for the next attempt).
+    if rc == 0 { mosquitto_log_callback_set(mosq, nil) }
     client(userdata)?.delegate?.mosquittoDidConnect(reasonCode: rc, sessionPresent: flags & 1 == 1)
 }
 
