@@ -46,10 +46,12 @@ final class FaultStorageTests: XCTestCase {
         let h = try await GatewayHarness(registry: Self.registry, storageExtra: ", max_size_mb: 4")
         try await h.start()
         let start = SystemWallClock().now() / 1000 - 500_000
-        // 400,000 readings in 4,000 messages, faster than the folder moves them into the history: staged,
-        // at ~30 bytes each, they fill 4 MB long before the last (in the history they take ~6 bytes).
+        // 800,000 readings in 8,000 messages, faster than the folder moves them into the history: staged,
+        // at ~7 bytes each (a message of 100 heart rates is one staged row), they fill 4 MB long before
+        // the last, and more than the 100,000 held in memory while full are left (in the history they
+        // take ~6 bytes).
         try h.broker.publish(
-            topic: "iMEDE_watch/AP55", lines: Self.batches(4000, perBatch: 100, device: Self.floodDevice, start: start))
+            topic: "iMEDE_watch/AP55", lines: Self.batches(8000, perBatch: 100, device: Self.floodDevice, start: start))
         let full = try await h.eventually(90) { (try await h.metric("anxin_storage_full")) == 1 }
         XCTAssertTrue(full, "the cap is reached; log:\n\(h.gateway.log.suffix(2000))")
         let (status, body) = try await health(h)
@@ -57,7 +59,7 @@ final class FaultStorageTests: XCTestCase {
         XCTAssertTrue(body.contains("database full"), body)
 
         // Once the flood is taken in, an SOS still becomes an alert and reaches the hotline.
-        let drained = try await h.eventually(120) { (try await h.metric("anxin_messages_received_total") ?? 0) >= 4000 }
+        let drained = try await h.eventually(120) { (try await h.metric("anxin_messages_received_total") ?? 0) >= 8000 }
         XCTAssertTrue(drained)
         let sosAt = Date()
         try h.publish("imede-sos")
@@ -97,7 +99,7 @@ final class FaultStorageTests: XCTestCase {
         let store = try Store(path: h.dir.appendingPathComponent("anxin.db").path, readOnly: true)
         XCTAssertEqual(try store.integrityCheck(), "ok")
         print(
-            "FAULT-FIGURE database-cap cap_mb=4 published_readings=400000 stored_before_recovery=\(Int(stored)) "
+            "FAULT-FIGURE database-cap cap_mb=4 published_readings=800000 stored_before_recovery=\(Int(stored)) "
                 + "shed=\(Int(shedCount)) stored_total=\(Int(after)) sos_to_hotline_s=\(String(format: "%.2f", sosLatency)) "
                 + "integrity=ok")
         await h.shutdown()
@@ -147,13 +149,13 @@ final class FaultFullDiskTests: XCTestCase {
         let start = SystemWallClock().now() / 1000 - 500_000
         try h.broker.publish(
             topic: "iMEDE_watch/AP55",
-            lines: FaultStorageTests.batches(4000, perBatch: 100, device: FaultStorageTests.floodDevice, start: start))
+            lines: FaultStorageTests.batches(8000, perBatch: 100, device: FaultStorageTests.floodDevice, start: start))
         let full = try await h.eventually(90) { (try await h.metric("anxin_storage_full")) == 1 }
         XCTAssertTrue(full, "the filesystem fills up; log:\n\(h.gateway.log.suffix(2000))")
         let (status, data) = try await HTTP.get("http://127.0.0.1:\(h.httpPort)/healthz")
         XCTAssertEqual(status, 503)
         XCTAssertTrue(String(decoding: data, as: UTF8.self).contains("database full"))
-        let drained = try await h.eventually(120) { (try await h.metric("anxin_messages_received_total") ?? 0) >= 4000 }
+        let drained = try await h.eventually(120) { (try await h.metric("anxin_messages_received_total") ?? 0) >= 8000 }
         XCTAssertTrue(drained)
         // Past a retry of the held readings (every 5 s): they must not have eaten the alerts' reserve.
         try await Task.sleep(for: .seconds(6))
