@@ -145,19 +145,33 @@ struct MessageType: Sendable {
 }
 
 /// A loaded profile, compiled for decoding.
-struct CompiledProfile: Sendable {
+/// A class: the profile set looks at every profile for each message, and a struct of arrays was copied
+/// (four retains and releases) for every profile looked at.
+final class CompiledProfile: Sendable {
     enum Format: Sendable {
         case json(PathTrie)
         case frame(FrameSyntax)
     }
 
-    var id: String
-    var filters: [TopicFilter]
-    var format: Format
-    var messages: [MessageType]
+    let id: String
+    let filters: [TopicFilter]
+    let format: Format
+    let messages: [MessageType]
     /// Capture slots a message of this profile needs at most.
-    var rootSlotCount: Int
-    var arrayCount: Int
+    let rootSlotCount: Int
+    let arrayCount: Int
+
+    init(
+        id: String, filters: [TopicFilter], format: Format, messages: [MessageType], rootSlotCount: Int,
+        arrayCount: Int
+    ) {
+        self.id = id
+        self.filters = filters
+        self.format = format
+        self.messages = messages
+        self.rootSlotCount = rootSlotCount
+        self.arrayCount = arrayCount
+    }
 
     func takes(_ topic: UnsafeRawBufferPointer) -> Bool {
         for f in filters where f.matches(topic) { return true }
