@@ -8,6 +8,8 @@ struct LatestVitals {
     var values = LatestByKind()
     var location: (Location, EpochMillis)?
 
+    var isEmpty: Bool { values.isEmpty && location == nil }
+
     mutating func note(_ r: Reading) {
         switch r.value {
         case .location(let l):

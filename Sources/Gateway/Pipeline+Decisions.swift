@@ -108,7 +108,8 @@ extension Pipeline {
     private func queueIncident(_ d: Decision, now: EpochMillis) throws -> Bool {
         let registry = runtime.registry
         let resident = d.residentID.flatMap { registry.resident(id: $0) }
-        let recent = resident != nil ? latest[resident!.id] : latestUnbound[d.device]
+        let recent =
+            d.residentID.flatMap { registry.residentIndex[$0] }.map { latest[$0] } ?? latestUnbound[d.device]
         // The device row is written earlier in this same transaction.
         let profile = (try store.device(d.device))?.profile ?? "unknown"
         var bedCode = resident?.bed

@@ -43,8 +43,9 @@ public final class Pipeline: @unchecked Sendable {
     /// so a step of the system clock never holds a batch back or commits it early.
     private var pendingOldestReceivedAt: EpochMillis?
     private var decisions: [Decision] = []
-    /// Latest vitals by resident id, for incidents.
-    var latest: [String: LatestVitals] = [:]
+    /// Latest vitals of each resident, for incidents, by the resident's index in `runtime.registry` (no
+    /// hashing per reading; moved to the new indices on a reload).
+    var latest: [LatestVitals]
     /// Latest vitals of devices bound to no resident, by device id; bounded (cleared when full).
     var latestUnbound: [String: LatestVitals] = [:]
     static let maxLatestUnbound = 10_000
@@ -107,6 +108,7 @@ public final class Pipeline: @unchecked Sendable {
         self.isConnected = isConnected
         self.onIncidentQueued = onIncidentQueued
         self.onAlertsChanged = onAlertsChanged
+        latest = Array(repeating: LatestVitals(), count: runtime.registry.residents.count)
         folder = foldStore.map { ReadingFolder(store: $0, metrics: metrics, logger: logger) }
         engine = RuleEngine(rules: runtime.rules, utcOffsetSeconds: config.utcOffsetSeconds, idGenerator: AlertIDs.make)
         if let restoredState {
@@ -257,8 +259,8 @@ public final class Pipeline: @unchecked Sendable {
                     continue
                 }
                 pendingReadings.append(r)
-                if let id = ctx.residentID {
-                    latest[id, default: LatestVitals()].note(r)
+                if let index {
+                    latest[index].note(r)
                 } else {
                     if latestUnbound.count >= Self.maxLatestUnbound && latestUnbound[r.device] == nil {
                         latestUnbound.removeAll(keepingCapacity: true)
@@ -510,6 +512,7 @@ public final class Pipeline: @unchecked Sendable {
             return (c, r)
         }
         if let reload {
+            latest = Self.moveLatest(latest, from: runtime.registry, to: reload.registry)
             runtime = reload
             engine.replace(rules: reload.rules)
             metrics.reloads.add(1, ordering: .relaxed)
@@ -523,6 +526,20 @@ public final class Pipeline: @unchecked Sendable {
         for (cmd, cont) in cmds { cont.resume(returning: execute(cmd)) }
     }
 
+}
+
+extension Pipeline {
+    /// Residents' latest vitals at their indices in `new`: a resident still registered keeps them, a new
+    /// one starts empty.
+    static func moveLatest(_ latest: [LatestVitals], from old: RegistrySnapshot, to new: RegistrySnapshot)
+        -> [LatestVitals]
+    {
+        var moved = Array(repeating: LatestVitals(), count: new.residents.count)
+        for (i, vitals) in latest.enumerated() where i < old.residents.count && !vitals.isEmpty {
+            if let j = new.residentIndex[old.residents[i].id] { moved[j] = vitals }
+        }
+        return moved
+    }
 }
 
 /// Why the pipeline cannot commit readings, for `/healthz` and the metrics (0: no trouble).
