@@ -2,11 +2,11 @@ import AnxinCore
 
 /// What one `Store.foldStagedReadings` call did.
 public struct FoldOutcome: Sendable, Hashable {
-    /// Staged rows taken (purged ones included).
+    /// Staged readings taken (of purged devices included).
     public var taken = 0
-    /// Rows that went into the clustered table; the rest repeated a stored reading or were purged.
+    /// Readings that went into the history's blocks; the rest repeated a stored reading or were purged.
     public var stored = 0
-    /// True when more rows were staged than one fold takes: call again.
+    /// True when more was staged than one fold takes: call again.
     public var more = false
 
     public init(taken: Int = 0, stored: Int = 0, more: Bool = false) {
