@@ -107,9 +107,9 @@ extension Pipeline {
     /// and writes it to the outbox in the same transaction as its alert.
     private func queueIncident(_ d: Decision, now: EpochMillis) throws -> Bool {
         let registry = runtime.registry
-        let resident = d.residentID.flatMap { registry.resident(id: $0) }
-        let recent =
-            d.residentID.flatMap { registry.residentIndex[$0] }.map { latest[$0] } ?? latestUnbound[d.device]
+        let index = d.residentID.flatMap { registry.residentIndex[$0] }
+        let resident = index.map { registry.residents[$0] }
+        let recent = index.map { latest[$0] } ?? latestUnbound[d.device]
         // The device row is written earlier in this same transaction.
         let profile = (try store.device(d.device))?.profile ?? "unknown"
         var bedCode = resident?.bed

@@ -23,11 +23,4 @@ enum ReadingPackCodec {
         }
         return true
     }
-
-    /// The readings of a pack; nil when the bytes are not a valid pack.
-    static func decode(_ data: [UInt8]) -> [(kind: UInt8, row: StoredRow)]? {
-        var out: [(kind: UInt8, row: StoredRow)] = []
-        let ok = data.withUnsafeBufferPointer { buf in forEach(buf) { out.append(($0, $1)) } }
-        return ok ? out : nil
-    }
 }

@@ -258,11 +258,7 @@ extension Store {
                     try s.bind(2, kind)
                     try s.bind(3, max(1, maxRows))
                 },
-                row: { s in
-                    StoredRow(
-                        measuredAt: s.int64(0), value: s.double(1), receivedLag: s.int64(2), flags: s.int64(3),
-                        lon: s.optionalDouble(4), accuracyM: s.optionalDouble(5))
-                })
+                row: { s in StoredRow(s) })
             guard let last = rows.last else { return 0 }
             _ = try mergeIntoBlocks(ref: ref, kind: kind, rows: rows)
             return try execute(

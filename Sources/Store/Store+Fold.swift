@@ -235,7 +235,7 @@ extension Store {
 
     /// Staged packs not yet folded (a message's readings of one device each; purged ones blanked
     /// included): for tests and metrics, it counts the table.
-    public func stagedReadingCount() throws(SQLiteError) -> Int {
+    public func stagedPackCount() throws(SQLiteError) -> Int {
         try locked { () throws(SQLiteError) -> Int in
             try query(
                 "SELECT count(*) FROM reading_packs", "count staged readings", bind: { _ throws(SQLiteError) in },

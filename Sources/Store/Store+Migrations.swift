@@ -53,18 +53,15 @@ extension Store {
         var buffer: [UInt8] = []
         try withStatement(
             """
-            SELECT device_ref, kind, measured_at, value, received_lag, flags, lon, accuracy_m
+            SELECT \(Store.readingColumns), device_ref, kind
             FROM readings_stage WHERE device_ref > 0 ORDER BY rowid
             """
         ) { s throws(SQLiteError) in
             while try s.step("read staged readings") {
-                let row = StoredRow(
-                    measuredAt: s.int64(2), value: s.double(3), receivedLag: s.int64(4), flags: s.int64(5),
-                    lon: s.optionalDouble(6), accuracyM: s.optionalDouble(7))
                 buffer.removeAll(keepingCapacity: true)
                 ReadingPackCodec.append(
-                    kind: UInt8(truncatingIfNeeded: s.int64(1)), row, previous: nil, to: &buffer)
-                let ref = s.int64(0)
+                    kind: UInt8(truncatingIfNeeded: s.int64(7)), StoredRow(s), previous: nil, to: &buffer)
+                let ref = s.int64(6)
                 try execute(
                     "INSERT INTO reading_packs (device_ref, count, data) VALUES (?, 1, ?)", "move staged readings"
                 ) { i throws(SQLiteError) in

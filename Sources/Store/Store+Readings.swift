@@ -234,11 +234,7 @@ extension Store {
 
     /// Decodes a row of `readingColumns`; the kind says what shape the value takes.
     static func reading(_ s: SQLiteStatement, device: String, profile: String, kind: ReadingKind) -> Reading {
-        reading(
-            StoredRow(
-                measuredAt: s.int64(0), value: s.double(1), receivedLag: s.int64(2), flags: s.int64(3),
-                lon: s.optionalDouble(4), accuracyM: s.optionalDouble(5)),
-            device: device, profile: profile, kind: kind)
+        reading(StoredRow(s), device: device, profile: profile, kind: kind)
     }
 
     /// A stored row as a reading; the kind says what shape the value takes.
@@ -282,6 +278,13 @@ struct ReadingIdentity: Hashable {
 extension StoredRow {
     /// A reading as the history stores it, as SQLite would store its columns (a NaN longitude or
     /// accuracy becomes absent); nil when its value is NaN (not stored).
+    /// The `readingColumns` a statement selected first (columns 0-5).
+    init(_ s: SQLiteStatement) {
+        self.init(
+            measuredAt: s.int64(0), value: s.double(1), receivedLag: s.int64(2), flags: s.int64(3),
+            lon: s.optionalDouble(4), accuracyM: s.optionalDouble(5))
+    }
+
     init?(_ r: Reading) {
         var flags = Int64(r.flags.rawValue)
         var lon: Double?

@@ -117,7 +117,7 @@ final class FaultFairnessTests: XCTestCase {
         let store = try Store(path: h.dir.appendingPathComponent("anxin.db").path, readOnly: true)
         // Readings are counted as stored when committed to the staging table; the replayed batch's
         // repeats (15 readings, twice) are dropped when folded into the history, which the stop did.
-        XCTAssertEqual(try store.stagedReadingCount(), 0)
+        XCTAssertEqual(try store.stagedPackCount(), 0)
         XCTAssertEqual(Int(stored) - (try store.readingCount()), 30)
         print(
             "FAULT-FIGURE duplicates batch_replays=3 redeliveries=2+2 readings_stored=\(Int(stored)) "

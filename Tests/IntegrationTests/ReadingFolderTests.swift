@@ -33,12 +33,12 @@ final class ReadingFolderTests: XCTestCase {
         try pipelineStore.inTransaction { for i in 0..<1000 { try pipelineStore.stageReading(reading(i)) } }
         folder.pause()
         folder.foldAll(untilStopRequested: false)
-        XCTAssertEqual(try pipelineStore.stagedReadingCount(), 1000, "paused: nothing folded")
+        XCTAssertEqual(try pipelineStore.stagedPackCount(), 1000, "paused: nothing folded")
         XCTAssertEqual(metrics.readingsFolded.load(ordering: .relaxed), 0)
 
         folder.resume()
         folder.foldAll(untilStopRequested: false)
-        XCTAssertEqual(try pipelineStore.stagedReadingCount(), 0)
+        XCTAssertEqual(try pipelineStore.stagedPackCount(), 0)
         XCTAssertEqual(metrics.readingsFolded.load(ordering: .relaxed), 1000)
         XCTAssertEqual(metrics.foldFailures.load(ordering: .relaxed), 0)
         XCTAssertEqual(metrics.foldBehind.load(ordering: .relaxed), 0, "caught up: the pipeline need not wait")

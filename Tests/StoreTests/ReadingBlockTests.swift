@@ -104,13 +104,13 @@ final class ReadingBlockTests: XCTestCase {
             ReadingPackCodec.append(kind: UInt8(n % 9), row, previous: previous, to: &out)
             previous = row.measuredAt
         }
-        let decoded = ReadingPackCodec.decode(out)
+        let decoded = decodePack(out)
         XCTAssertEqual(decoded?.map(\.kind), (0..<40).map { UInt8($0 % 9) })
         XCTAssertEqual(decoded?.map(\.row.measuredAt), rows.map(\.measuredAt), "unsorted times, deltas either way")
         XCTAssertEqual(decoded?.map(\.row.value.bitPattern), rows.map(\.value.bitPattern))
         XCTAssertEqual(decoded?.map(\.row.lon), rows.map(\.lon))
-        XCTAssertNil(ReadingPackCodec.decode(Array(out.dropLast(2))))
-        XCTAssertNil(ReadingPackCodec.decode([1]), "a kind without its reading")
+        XCTAssertNil(decodePack(Array(out.dropLast(2))))
+        XCTAssertNil(decodePack([1]), "a kind without its reading")
     }
 
     func testAMessageIsOneStagedRowAndReadsBackAsItsReadings() throws {
@@ -126,7 +126,7 @@ final class ReadingBlockTests: XCTestCase {
             hr("W2", 80, at: t0),
         ]
         XCTAssertEqual(try store.inTransaction { try store.stageReadings(message) }, 4, "NaN is not staged")
-        XCTAssertEqual(try store.stagedReadingCount(), 2, "a row for W1's readings, one for W2's")
+        XCTAssertEqual(try store.stagedPackCount(), 2, "a row for W1's readings, one for W2's")
         XCTAssertEqual(try store.readingCount(), 4)
         let w1 = try store.readings(device: ["W1"], kind: nil, since: 0, limit: 10)
         XCTAssertEqual(w1.count, 3)
@@ -192,6 +192,13 @@ final class ReadingBlockTests: XCTestCase {
         Reading(
             device: device, profile: "imede", kind: .heartRate, value: .number(value), measuredAt: at,
             receivedAt: at + 250, flags: [])
+    }
+
+    /// The readings of a pack; nil when the bytes are not a valid pack.
+    private func decodePack(_ data: [UInt8]) -> [(kind: UInt8, row: StoredRow)]? {
+        var out: [(kind: UInt8, row: StoredRow)] = []
+        let ok = data.withUnsafeBufferPointer { buf in ReadingPackCodec.forEach(buf) { out.append(($0, $1)) } }
+        return ok ? out : nil
     }
 
     private func blocks(_ store: Store) throws -> [(firstAt: Int64, lastAt: Int64, count: Int, bytes: Int)] {
@@ -380,7 +387,7 @@ final class ReadingBlockTests: XCTestCase {
         let store = try Store(path: path)
         XCTAssertEqual(try store.storedSchemaVersion(), Store.schemaVersion)
         XCTAssertEqual(try store.readingCount(), 4)
-        XCTAssertEqual(try store.stagedReadingCount(), 2, "a pack for each staged row, the purged one left out")
+        XCTAssertEqual(try store.stagedPackCount(), 2, "a pack for each staged row, the purged one left out")
         XCTAssertEqual(
             try store.query(
                 "SELECT count(*) FROM sqlite_schema WHERE name = 'readings_stage'", "check",

@@ -32,7 +32,7 @@ final class ReadingFoldTests: XCTestCase {
         staged.append(reading("W1", .spo2, 97, at: t0 + 5000))
         staged.append(reading("W1", .spo2, 97, at: t0 + 5000))  // a redelivery, staged twice
         try stage(store, staged)
-        XCTAssertEqual(try store.stagedReadingCount(), staged.count)
+        XCTAssertEqual(try store.stagedPackCount(), staged.count)
 
         let history = try store.readings(device: ["W1", "B1"], kind: nil, since: t0, limit: 1000)
         let latest = try store.latestReadings(devices: ["W1", "B1"], since: t0)
@@ -44,7 +44,7 @@ final class ReadingFoldTests: XCTestCase {
 
         let outcome = try store.foldStagedReadings(maxRows: 1000, chunkRows: 7)
         XCTAssertEqual(outcome, FoldOutcome(taken: 43, stored: 41, more: false))
-        XCTAssertEqual(try store.stagedReadingCount(), 0)
+        XCTAssertEqual(try store.stagedPackCount(), 0)
         XCTAssertEqual(try store.readingCount(), 42)
         XCTAssertEqual(try store.readings(device: ["W1", "B1"], kind: nil, since: t0, limit: 1000), history)
         XCTAssertEqual(try store.latestReadings(devices: ["W1", "B1"], since: t0), latest)
@@ -57,7 +57,7 @@ final class ReadingFoldTests: XCTestCase {
         try stage(store, (0..<25).map { reading("D\($0 % 4)", .steps, Double($0), at: t0 + EpochMillis($0)) })
         let first = try store.foldStagedReadings(maxRows: 10, chunkRows: 3)
         XCTAssertEqual(first, FoldOutcome(taken: 10, stored: 10, more: true))
-        XCTAssertEqual(try store.stagedReadingCount(), 15)
+        XCTAssertEqual(try store.stagedPackCount(), 15)
         XCTAssertEqual(try store.readingCount(), 25)
         // Readings staged while folding go after the ones already staged.
         try stage(store, [reading("D9", .steps, 1, at: t0)])
@@ -65,7 +65,7 @@ final class ReadingFoldTests: XCTestCase {
         XCTAssertEqual(try store.foldStagedReadings(maxRows: 10, chunkRows: 3), FoldOutcome(taken: 6, stored: 6))
         XCTAssertEqual(try store.foldStagedReadings(), FoldOutcome())
         XCTAssertEqual(try store.readingCount(), 26)
-        XCTAssertEqual(try store.stagedReadingCount(), 0)
+        XCTAssertEqual(try store.stagedPackCount(), 0)
     }
 
     func testAFoldCutShortIsDoneAgainWithoutRepeats() throws {
@@ -100,7 +100,7 @@ final class ReadingFoldTests: XCTestCase {
         XCTAssertEqual(outcome, FoldOutcome(taken: 40, stored: 20))
         XCTAssertEqual(try store.readings(device: ["W1"], kind: nil, since: 0, limit: 100), [])
         XCTAssertEqual(try store.readings(device: ["W2"], kind: nil, since: 0, limit: 100).count, 21)
-        XCTAssertEqual(try store.stagedReadingCount(), 1, "only the reading staged during the fold is left")
+        XCTAssertEqual(try store.stagedPackCount(), 1, "only the reading staged during the fold is left")
         XCTAssertEqual(try store.foldStagedReadings(), FoldOutcome(taken: 1, stored: 1))
         XCTAssertEqual(try store.readingCount(), 21)
     }
@@ -119,13 +119,13 @@ final class ReadingFoldTests: XCTestCase {
         XCTAssertEqual(try store.readingCount(), 1)
         XCTAssertEqual(try store.latestReadings(devices: ["W1"], since: 0), [])
         // The newest staged row keeps the table's highest rowid, blanked: nothing of the reading is left.
-        XCTAssertEqual(try store.stagedReadingCount(), 2)
+        XCTAssertEqual(try store.stagedPackCount(), 2)
         let blanked = try store.query(
             "SELECT count(*) FROM reading_packs WHERE device_ref = 0 AND count = 0 AND length(data) = 0", "check",
             bind: { _ throws(SQLiteError) in }, row: { s in s.int(0) })
         XCTAssertEqual(blanked, [1])
         XCTAssertEqual(try store.foldStagedReadings(), FoldOutcome(taken: 1, stored: 1))
-        XCTAssertEqual(try store.stagedReadingCount(), 0)
+        XCTAssertEqual(try store.stagedPackCount(), 0)
         XCTAssertEqual(try store.readings(device: ["W2"], kind: nil, since: 0, limit: 10).map(\.value), [.number(80)])
     }
 
