@@ -47,6 +47,8 @@ public final class GatewayApp: Sendable {
         }
         try GatewayApp.prepareStateDirectory(for: config.databasePath)
         let store = try Store(path: config.databasePath)
+        // A device's last heard time in the table lags by at most 5 s (the staff pages show minutes).
+        store.lastSeenSlackMs = 5_000
         let readStore = try Store(path: config.databasePath, readOnly: true)
         let outboxStore = try Store(path: config.databasePath)
         let staffStore = try Store(path: config.databasePath)

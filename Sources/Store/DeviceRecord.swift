@@ -26,6 +26,9 @@ struct DeviceSlot {
     var ref: Int64
     var profile: String
     var registered: Bool
+    /// The newest time the device was heard.
     var lastSeen: EpochMillis
+    /// last_seen as the table holds it.
+    var lastSeenWritten: EpochMillis
     var dirty: Bool
 }

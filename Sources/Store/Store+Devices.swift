@@ -53,7 +53,9 @@ extension Store {
                 deviceCache.values[i].lastSeen = max(slot.lastSeen, seenAt)
                 if slot.profile != profile { deviceCache.values[i].profile = profile }
                 deviceCache.values[i].registered = registered
-                if !slot.dirty {
+                // Heard again only: written once it is more than the slack ahead of the table.
+                let onlyHeard = slot.profile == profile && slot.registered == registered
+                if !slot.dirty, !onlyHeard || seenAt - slot.lastSeenWritten > lastSeenSlackMs {
                     deviceCache.values[i].dirty = true
                     dirtyDevices.append(device)
                 }
@@ -79,7 +81,8 @@ extension Store {
                 throw SQLiteError(code: SQLiteError.error, message: "record device: no row returned")
             }
             let found = DeviceSlot(
-                ref: s.int64(0), profile: profile, registered: registered, lastSeen: s.int64(1), dirty: false)
+                ref: s.int64(0), profile: profile, registered: registered, lastSeen: s.int64(1),
+                lastSeenWritten: s.int64(1), dirty: false)
             // Finish the statement so the upsert is complete before the next one runs.
             while try s.step("record device") {}
             return found
@@ -103,6 +106,7 @@ extension Store {
                 try s.bind(4, slot.ref)
             }
             slot.dirty = false
+            slot.lastSeenWritten = max(slot.lastSeenWritten, slot.lastSeen)
             deviceCache[device] = slot
         }
         dirtyDevices.removeAll(keepingCapacity: true)

@@ -36,6 +36,13 @@ public final class Store: @unchecked Sendable {
     var deviceCache: [String: DeviceSlot] = [:]
     /// Devices whose last_seen, profile or registered flag changed in the open transaction.
     var dirtyDevices: [String] = []
+    /// How far a device's last_seen in the table may lag behind the newest time it was heard, in ms
+    /// (0: written at every commit that heard it). A profile or binding change is written at once.
+    ///
+    /// The gateway's writer uses a few seconds: a city's devices each heard several times a second
+    /// would otherwise cost one UPDATE per device and commit, and rewrite the devices table's pages in
+    /// the WAL at every commit.
+    public var lastSeenSlackMs: EpochMillis = 0
     var healthProbe: Int64 = 0
 
     /// Opens the database at `path`.

@@ -131,6 +131,37 @@ final class ReadingStoreTests: XCTestCase {
         XCTAssertEqual(try store.devices().map(\.device), ["NEW", "W1"])
     }
 
+    func testLastSeenIsWrittenOnceItLeadsTheTableBySlack() throws {
+        let tmp = try TempFolder(self)
+        let store = try Store(path: tmp.file("anxin.db"))
+        store.lastSeenSlackMs = 5_000
+        func heard(_ at: EpochMillis, profile: String = "iw-watch", flags: ObservationFlags = []) throws {
+            try store.inTransaction {
+                try store.appendReading(reading("W1", .battery, .number(80), at: at, flags: flags, profile: profile))
+            }
+        }
+        try heard(t0)
+        XCTAssertEqual(try store.device("W1")?.lastSeen, t0 + 250)
+        // Heard again within the slack: the table keeps the older time.
+        try heard(t0 + 1_000)
+        try heard(t0 + 5_000)
+        XCTAssertEqual(try store.device("W1")?.lastSeen, t0 + 250)
+        // More than the slack ahead: written, with the newest time.
+        try heard(t0 + 5_001)
+        XCTAssertEqual(try store.device("W1")?.lastSeen, t0 + 5_251)
+        // A new profile or binding is written at once, with the time heard.
+        try heard(t0 + 6_000, profile: "wonlex-kt")
+        XCTAssertEqual(try store.device("W1")?.profile, "wonlex-kt")
+        XCTAssertEqual(try store.device("W1")?.lastSeen, t0 + 6_250)
+        try heard(t0 + 7_000, profile: "wonlex-kt", flags: [.unregistered])
+        XCTAssertEqual(try store.device("W1")?.registered, false)
+        XCTAssertEqual(try store.device("W1")?.lastSeen, t0 + 7_250)
+        // Without slack every commit writes it.
+        store.lastSeenSlackMs = 0
+        try heard(t0 + 7_100, profile: "wonlex-kt", flags: [.unregistered])
+        XCTAssertEqual(try store.device("W1")?.lastSeen, t0 + 7_350)
+    }
+
     func testNestedTransactionRollsBackOnlyItsPart() throws {
         let tmp = try TempFolder(self)
         let store = try Store(path: tmp.file("anxin.db"))
