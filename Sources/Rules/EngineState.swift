@@ -133,8 +133,15 @@ struct SubjectState: Codable, Sendable {
     var beds: [String: BedWatch] = [:]
     /// Unresolved alerts by rule name.
     var alerts: [String: AlertRecord] = [:]
+    /// Its progress waits to be saved (``StateSaving``): a further change of progress alone need not
+    /// mark it. Not saved.
+    var waiting = false
 
     init(residentID: String?) { self.residentID = residentID }
+
+    private enum CodingKeys: String, CodingKey {
+        case residentID, latest, progress, beds, alerts
+    }
 }
 
 /// What the engine knows of a device's liveness, for silence and outage.
@@ -146,6 +153,12 @@ struct DeviceLiveness: Codable, Sendable {
     /// Its silence is already covered (device_silent raised, part of an outage, or suppressed).
     var silenceReported: Bool
     var residentID: String?
+    /// Its progress waits to be saved (``StateSaving``): being heard again need not mark it. Not saved.
+    var waiting = false
+
+    private enum CodingKeys: String, CodingKey {
+        case lastHeard, heardAtConnected, silenceReported, residentID
+    }
 }
 
 /// Engine-wide state: the connected-time clock and the current outage.

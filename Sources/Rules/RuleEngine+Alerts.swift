@@ -12,9 +12,11 @@ extension RuleEngine {
 
     /// Runs `body` on a subject's state, creating it when new, and marks it changed.
     @discardableResult
-    func withSubject<T>(_ key: String, residentID: String?, _ body: (inout SubjectState) -> T) -> T {
+    func withSubject<T>(
+        _ key: String, residentID: String?, mark: Bool = true, _ body: (inout SubjectState) -> T
+    ) -> T {
         // In place: one lookup, no copy of the state (bodies never touch `subjects` themselves).
-        markSubject(key)
+        if mark { markSubject(key) }
         return body(&subjects[key, default: SubjectState(residentID: residentID)])
     }
 

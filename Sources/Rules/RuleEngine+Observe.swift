@@ -60,6 +60,8 @@ extension RuleEngine {
         // One lookup: the observations of a message all come here, one after the other.
         let slot = devices.index(forKey: device)
         var d: DeviceLiveness
+        // Whether this changes what is saved at once (``mark(of:)``), not only progress.
+        var matters = true
         if let slot {
             d = devices.values[slot]
             if !d.silenceReported, d.lastHeard >= received, d.heardAtConnected >= connectedNow,
@@ -68,6 +70,7 @@ extension RuleEngine {
                 // Heard already at this moment (another observation of the same message): no change.
                 return
             }
+            matters = d.silenceReported || d.residentID != residentID
         } else {
             if residentID == nil { unboundLiveness += 1 }
             d = DeviceLiveness(
@@ -90,7 +93,8 @@ extension RuleEngine {
             }
         }
         if let slot { devices.values[slot] = d } else { devices[device] = d }
-        markDevice(device)
+        // Heard again while its progress waits to be saved: the save to come carries this too.
+        if matters || !d.waiting { markDevice(device) }
     }
 
     func judge(reading r: Reading, _ ctx: SubjectContext, _ decisions: inout [Decision]) {
@@ -110,8 +114,17 @@ extension RuleEngine {
         var i = 0
         while i < list.count {
             let key = subjectKey(rules.definitions[list[i]], device: r.device, residentID: ctx.residentID)
-            withSubject(key, residentID: ctx.residentID) { st in
-                if st.residentID != ctx.residentID { st.residentID = ctx.residentID }
+            let before = decisions.count
+            progressMatters = false
+            // Marked unless the visit changed progress only and the subject's progress already waits to
+            // be saved (a resident's normal vital signs, several times a second).
+            var waiting = false
+            withSubject(key, residentID: ctx.residentID, mark: false) { st in
+                if st.residentID != ctx.residentID {
+                    st.residentID = ctx.residentID
+                    progressMatters = true
+                }
+                waiting = st.waiting
                 // The newest sample of this kind before this one; an older sample does not replace it.
                 let previousAt = st.latest[r.kind]?.at ?? .min
                 if previousAt <= r.measuredAt { st.latest[r.kind] = LatestValue(value: value, at: r.measuredAt) }
@@ -122,6 +135,7 @@ extension RuleEngine {
                     && (rules.definitions[list[i]].scope == rules.definitions[list[i - 1]].scope
                         || subjectKey(rules.definitions[list[i]], device: r.device, residentID: ctx.residentID) == key)
             }
+            if !waiting || progressMatters || decisions.count != before { markSubject(key) }
         }
         if r.kind == .inBed {
             for i in rules.bedExitRules {
@@ -216,6 +230,13 @@ extension RuleEngine {
                 st.progress[def.name] = progress
             } else if held != nil {
                 st.progress[def.name] = nil
+            }
+            // A run started, ended or reported is saved at once; a run extended is progress.
+            if held?.run?.first != progress.run?.first || held?.run?.reported != progress.run?.reported
+                || held?.backfill?.first != progress.backfill?.first
+                || held?.backfill?.reported != progress.backfill?.reported
+            {
+                progressMatters = true
             }
         }
         do {

@@ -18,8 +18,9 @@ extension RuleEngine {
         var keys = Set(takeChangedKeys())
         keys.formUnion(saving.takeAll().map(\.exportKey))
         return keys.sorted().map { key in
-            if let k = StateKey(exportKey: key) { saving.saved(k, mark: mark(for: k)) }
-            return (key, blob(forKey: key))
+            guard let k = StateKey(exportKey: key) else { return (key, blob(forKey: key)) }
+            saving.saved(k, mark: mark(for: k))
+            return (key, takeBlob(for: k))
         }
     }
 
@@ -40,23 +41,45 @@ extension RuleEngine {
             out.append(("engine", encode(clock)))
             clockChanged = false
         }
+        // A key kept for later now waits (`waiting`), so its next changes of progress alone are not
+        // marked; a key saved now does not wait.
         for s in changedSubjects {
-            let st = subjects[s]
-            if saving.changed(.subject(s), mark: st.map(Self.mark(of:)), now: now) {
-                out.append(("subject:" + s, st.map { StateCodec.encode($0) }))
+            if let i = subjects.index(forKey: s) {
+                let saveNow = saving.changed(.subject(s), mark: Self.mark(of: subjects.values[i]), now: now)
+                if saveNow { out.append(("subject:" + s, StateCodec.encode(subjects.values[i]))) }
+                subjects.values[i].waiting = !saveNow
+            } else if saving.changed(.subject(s), mark: nil, now: now) {
+                out.append(("subject:" + s, nil))
             }
         }
         for id in changedDevices {
-            let d = devices[id]
-            if saving.changed(.device(id), mark: d.map(Self.mark(of:)), now: now) {
-                out.append(("device:" + id, d.map { StateCodec.encode($0) }))
+            if let i = devices.index(forKey: id) {
+                let saveNow = saving.changed(.device(id), mark: Self.mark(of: devices.values[i]), now: now)
+                if saveNow { out.append(("device:" + id, StateCodec.encode(devices.values[i]))) }
+                devices.values[i].waiting = !saveNow
+            } else if saving.changed(.device(id), mark: nil, now: now) {
+                out.append(("device:" + id, nil))
             }
         }
         changedSubjects.removeAll(keepingCapacity: true)
         changedDevices.removeAll(keepingCapacity: true)
         forgetMarks()
-        for key in saving.takeDue(before: now - lazyWithin) { out.append((key.exportKey, blob(for: key))) }
+        for key in saving.takeDue(before: now - lazyWithin) { out.append((key.exportKey, takeBlob(for: key))) }
         return out
+    }
+
+    /// The key's state to save now; it no longer waits.
+    private func takeBlob(for key: StateKey) -> [UInt8]? {
+        switch key {
+        case .subject(let s):
+            guard let i = subjects.index(forKey: s) else { return nil }
+            subjects.values[i].waiting = false
+            return StateCodec.encode(subjects.values[i])
+        case .device(let d):
+            guard let i = devices.index(forKey: d) else { return nil }
+            devices.values[i].waiting = false
+            return StateCodec.encode(devices.values[i])
+        }
     }
 
     /// Progress waits to be saved (for the pipeline's idle ticks).

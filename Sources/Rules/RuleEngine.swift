@@ -36,6 +36,8 @@ public final class RuleEngine {
     /// Subjects, devices and the clock changed since the last drain.
     var changedSubjects: Set<String> = []
     var changedDevices: Set<String> = []
+    /// Set while judging a reading when a threshold rule's visit changed what is saved at once.
+    var progressMatters = false
     var lastMarkedSubject: String?
     var lastMarkedDevice: String?
     var clockChanged = false

@@ -50,6 +50,45 @@ final class StateSavingTests: XCTestCase {
         XCTAssertEqual(drain(h, at: 100_000, into: &store), [], "nothing left to save")
     }
 
+    /// While a key's progress waits to be saved, more progress does not mark it again (no work per
+    /// reading at the commits), yet the save when due carries the newest progress, and a change that
+    /// matters is still saved at the next commit.
+    func testProgressIsNotMarkedAgainWhileItWaits() throws {
+        let h = Harness()
+        var store: [String: [UInt8]] = [:]
+        h.reading(.heartRate, 80, at: t0)
+        XCTAssertEqual(drain(h, at: 0, into: &store), ["subject:R-0001", "device:watch-1"])
+        h.reading(.heartRate, 82, at: t0 + 10 * second)
+        XCTAssertEqual(h.engine.changedSubjects, ["R-0001"], "the first change of progress is marked")
+        XCTAssertEqual(drain(h, at: 1000, into: &store), [])
+        XCTAssertEqual(h.engine.subjects["R-0001"]?.waiting, true)
+        XCTAssertEqual(h.engine.devices["watch-1"]?.waiting, true)
+        h.reading(.heartRate, 84, at: t0 + 20 * second)
+        XCTAssertEqual(h.engine.changedSubjects, [], "progress while waiting: not marked")
+        XCTAssertEqual(h.engine.changedDevices, [], "heard again while waiting: not marked")
+        XCTAssertEqual(drain(h, at: 2000, into: &store), [])
+        // Due: saved with the newest latest value and time heard.
+        XCTAssertEqual(drain(h, at: 11_000, into: &store), ["subject:R-0001", "device:watch-1"])
+        XCTAssertEqual(h.engine.subjects["R-0001"]?.waiting, false)
+        let restored = Harness()
+        restored.engine.restoreState(store)
+        XCTAssertEqual(restored.engine.subjects["R-0001"]?.latest[.heartRate]?.value, 84)
+        XCTAssertEqual(restored.engine.devices["watch-1"]?.lastHeard, h.engine.devices["watch-1"]?.lastHeard)
+
+        // Waiting again, then a breach starts a run: saved at the next commit all the same.
+        h.reading(.heartRate, 86, at: t0 + 30 * second)
+        XCTAssertEqual(drain(h, at: 12_000, into: &store), [])
+        h.reading(.heartRate, 150, at: t0 + 40 * second)
+        XCTAssertEqual(drain(h, at: 12_500, into: &store), ["subject:R-0001"], "a run start matters")
+        // The run ends: that matters too.
+        h.reading(.heartRate, 80, at: t0 + 50 * second)
+        XCTAssertEqual(drain(h, at: 13_000, into: &store), ["subject:R-0001"], "a run end matters")
+        // A crash now restores no run in progress.
+        let after = Harness()
+        after.engine.restoreState(store)
+        XCTAssertEqual(after.engine.subjects["R-0001"]?.progress.count, 0)
+    }
+
     func testSilenceReportedAndHeardAgainAreSavedAtOnce() {
         let h = Harness()
         var store: [String: [UInt8]] = [:]
