@@ -204,6 +204,10 @@ EOF
     extra+=" repeated=$(grep -o '^anxin_messages_repeated_total [0-9]*' "$dir/metrics.txt" | cut -d' ' -f2)"
     extra+=" rejected=$(awk '/^anxin_messages_rejected_total/ {s+=$2} END {print s+0}' "$dir/metrics.txt")"
     extra+=" alerts=$(awk '/^anxin_alerts_opened_total/ {s+=$2} END {print s+0}' "$dir/metrics.txt")"
+    # The fold's backlog when the measurement ends: a rate bought by leaving the fold behind is not
+    # sustained (the pipeline waits for the folder past Pipeline.maxFoldBehindRows).
+    extra+=" folded=$(grep -o '^anxin_readings_folded_total [0-9]*' "$dir/metrics.txt" | cut -d' ' -f2)"
+    extra+=" fold_behind=$(grep -o '^anxin_readings_fold_behind [0-9]*' "$dir/metrics.txt" | cut -d' ' -f2)"
   fi
   stop_pid "$cpid"
   local counted rate
