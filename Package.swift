@@ -27,7 +27,7 @@ let package = Package(
             name: "CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CMalloc"),
-        .target(name: "AnxinCore", swiftSettings: strict),
+        .target(name: "AnxinCore", dependencies: ["CMalloc"], swiftSettings: strict),
         .target(
             name: "Profiles",
             dependencies: ["AnxinCore", .product(name: "Yams", package: "Yams")],

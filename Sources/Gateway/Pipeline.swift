@@ -136,6 +136,7 @@ public final class Pipeline: @unchecked Sendable {
 
     public func start() {
         let t = Thread { [self] in
+            ThreadTuning.nameCurrentThread("anxin-pipeline")
             run()
             doneSemaphore.signal()
         }

@@ -1,3 +1,4 @@
+import AnxinCore
 import Foundation
 import Logging
 import Store
@@ -61,6 +62,7 @@ final class ReadingFolder: @unchecked Sendable {
     func start() {
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let t = Thread { [self] in
+            ThreadTuning.nameCurrentThread("anxin-fold")
             run()
             done.signal()
         }

@@ -86,6 +86,7 @@ public final class MQTTIngest: @unchecked Sendable {
 
         let loop = IngestLoop(ingest: self, client: client, wake: wake)
         let thread = Thread {
+            ThreadTuning.nameCurrentThread("anxin-ingest")
             loop.run()
             finished.signal()
         }

@@ -62,6 +62,14 @@ final class SystemdNotifyTests: XCTestCase {
         // By READY the API answers and the broker subscription is in place.
         let (status, _) = try await HTTP.get("http://127.0.0.1:\(h.httpPort)/healthz")
         XCTAssertEqual(status, 200)
+        // Its own threads carry their names where `top -H` and `ps -L` look.
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(h.gateway.pid)/task")) ?? []
+        let names = Set(
+            tasks.compactMap {
+                try? String(contentsOfFile: "/proc/\(h.gateway.pid)/task/\($0)/comm", encoding: .utf8)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+            })
+        XCTAssertTrue(names.isSuperset(of: ["anxin-pipeline", "anxin-ingest", "anxin-fold"]), "\(names)")
         let pings = sock.read(timeout: 2) { _ in false }.filter { $0 == "WATCHDOG=1" }
         XCTAssertGreaterThanOrEqual(pings.count, 3, "pings every WATCHDOG_USEC/2 while the pipeline moves")
         h.gateway.signal(SIGHUP)
