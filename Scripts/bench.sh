@@ -13,7 +13,8 @@
 # stored/counted), CPU seconds per 1,000 messages and peak RSS of the consumer, into
 # .build/bench-results.md (OUT).
 #
-# Environment: D=30 (seconds of publishing per measurement), DEVICES=10000, RATE=0 (msg/s, 0 =
+# Environment: ROUNDS=1 (measurements of each consumer, interleaved; medians reported), D=30 (seconds of
+# publishing per measurement), DEVICES=10000, RATE=0 (msg/s, 0 =
 # as fast as the broker takes them), QOS_LEVELS="1 0", CONSUMERS="bare anxin paho tb",
 # DRAIN=30 (seconds at most to wait for a consumer to catch up after publishing ends),
 # QUIET=3 (a consumer whose count has not moved this long has caught up), EMERGENCY_PPM=20
@@ -242,15 +243,20 @@ PY
 }
 
 started=$(date -u +%FT%TZ); load=$(cut -d' ' -f1-3 /proc/loadavg)
+# ROUNDS=N measures every consumer N times, interleaved (bare, anxin, …, bare, anxin, …): the shared
+# machine's speed drifts by a quarter within minutes, so one pair of runs cannot tell 0.8 from 0.9.
 for q in $QOS_LEVELS; do
-  for c in $CONSUMERS; do measure "$q" "$c"; done
+  for _ in $(seq 1 "${ROUNDS:-1}"); do
+    for c in $CONSUMERS; do measure "$q" "$c"; done
+  done
 done
 
 # Alert latency (Bench/latency-fragment.sh): idle, and at half of Anxin's measured QoS 1 rate (LATENCY=0 skips).
 : > "$work/latency.md"
 if [ "${LATENCY:-1}" != 0 ]; then
   source Bench/latency-fragment.sh
-  lat_rate=${LAT_RATE:-$(awk -F'\t' '$1 == 1 && $2 == "anxin" {print int($6 / 2)}' "$results")}
+  lat_rate=${LAT_RATE:-$(awk -F'\t' '$1 == 1 && $2 == "anxin" {print int($6 / 2)}' "$results" | sort -n |
+    awk '{a[NR] = $1} END {if (NR) print a[int((NR + 1) / 2)]}')}
   # a file, not $(…), so the cleanup trap still sees the pids
   LAT_RATE=${lat_rate:-4000} latency_bench "$anxin" "$work/latency" "$tools/publisher" "$py" "$work/registry.yaml" \
     > "$work/latency.md" || echo "bench: latency measurement failed" >&2
@@ -271,6 +277,23 @@ L = ["# Throughput benchmark (issue 5)", "",
      f"Machine: {os.cpu_count()} cores ({cpu}), {mem / 1048576:.0f} GiB, {platform.platform()}; "
      f"load average at start {load}. Loopback, one mosquitto per measurement, publisher at "
      f"{'full rate' if rate == '0' else rate + ' msg/s'} for {dur} s, {devices} devices.", ""]
+# With ROUNDS > 1 each consumer's row is its median round (by rate); every round's rate is in its
+# notes, lost sums over the rounds, and the targets also give the ratio of each round's pair.
+runs = {}
+for r in rows:
+    runs.setdefault((r[0], r[1]), []).append(r)
+def median_row(rs):
+    return sorted(rs, key=lambda r: float(r[5]))[(len(rs) - 1) // 2]
+all_rows, rows = rows, []
+for key, rs in runs.items():
+    m = list(median_row(rs))
+    if len(rs) > 1:
+        m[6] = str(sum(int(r[6]) for r in rs))
+        m[7] = "yes" if all(r[7] == "yes" for r in rs) else "no"
+        m += [""] * (12 - len(m))
+        m[11] = (f"median of {len(rs)} rounds: " + ", ".join(f"{float(r[5]):,.0f}" for r in rs) + " msg/s; "
+                 + m[11]).rstrip("; ")
+    rows.append(m)
 bare = {r[0]: float(r[5]) for r in rows if r[1] == "bare" and float(r[5]) > 0}
 for q in sorted({r[0] for r in rows}, reverse=True):
     L += [f"## QoS {q}", "",
@@ -293,7 +316,10 @@ for q, floor in (("1", 0.9), ("0", 0.6)):
     if a is not None and b:
         lost = int(by[(q, "anxin")][6])
         ok = a / b >= floor and (q != "1" or lost == 0)
-        checks.append(f"- QoS {q}: Anxin / bare = {a / b:.2f} (target ≥ {floor}{', zero lost' if q == '1' else ''}; lost {lost}): **{'pass' if ok else 'miss'}**")
+        pairs = [float(x[5]) / float(y[5]) for x, y in zip(runs.get((q, "anxin"), []), runs.get((q, "bare"), []))
+                 if float(y[5]) > 0]
+        each = f"; each round's pair: {', '.join(f'{x:.2f}' for x in pairs)}" if len(pairs) > 1 else ""
+        checks.append(f"- QoS {q}: Anxin / bare = {a / b:.2f} (target ≥ {floor}{', zero lost' if q == '1' else ''}; lost {lost}{each}): **{'pass' if ok else 'miss'}**")
     peers = [p for p in (rate_of(q, "paho"), rate_of(q, "tb")) if p]
     if a is not None and peers:
         best = max(peers)

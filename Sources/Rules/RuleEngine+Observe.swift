@@ -57,7 +57,13 @@ extension RuleEngine {
     ) {
         var connectedNow = clock.connected
         if clock.lastConnected, let last = clock.lastTick, received > last { connectedNow += received - last }
-        // One lookup: the observations of a message all come here, one after the other.
+        // The observations of a message all come here, one after the other: the first looks the device
+        // up, the rest find it heard at this moment already (nothing changed `devices` since).
+        if let h = heardNow, h.received == received, h.connected == connectedNow, h.device == device,
+            h.residentID == residentID
+        {
+            return
+        }
         let slot = devices.index(forKey: device)
         var d: DeviceLiveness
         // Whether this changes what is saved at once (``mark(of:)``), not only progress.
@@ -68,6 +74,7 @@ extension RuleEngine {
                 d.residentID == residentID
             {
                 // Heard already at this moment (another observation of the same message): no change.
+                heardNow = HeardNow(device: device, received: received, connected: connectedNow, residentID: residentID)
                 return
             }
             matters = d.silenceReported || d.residentID != residentID
@@ -93,6 +100,7 @@ extension RuleEngine {
             }
         }
         if let slot { devices.values[slot] = d } else { devices[device] = d }
+        heardNow = HeardNow(device: device, received: received, connected: connectedNow, residentID: residentID)
         // Heard again while its progress waits to be saved: the save to come carries this too.
         if matters || !d.waiting { markDevice(device) }
     }

@@ -14,8 +14,19 @@ public final class RuleEngine {
 
     /// By subject key: resident id, `device:<id>`, or `gateway`.
     var subjects: [String: SubjectState] = [:]
-    /// Liveness by device id.
-    var devices: [String: DeviceLiveness] = [:]
+    /// Liveness by device id. Any change forgets `heardNow` (``noteHeard`` sets it after its own).
+    var devices: [String: DeviceLiveness] = [:] {
+        didSet { heardNow = nil }
+    }
+    /// The device ``noteHeard`` last found or left heard, with the moment and binding it was called
+    /// with: a message's further observations come with the same and skip the lookup.
+    var heardNow: HeardNow?
+    struct HeardNow {
+        var device: String
+        var received: EpochMillis
+        var connected: Int64
+        var residentID: String?
+    }
     /// Entries of `devices` bound to no resident.
     var unboundLiveness = 0
     /// At most this many devices bound to no resident have their liveness watched at a time.

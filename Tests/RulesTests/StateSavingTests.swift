@@ -89,6 +89,22 @@ final class StateSavingTests: XCTestCase {
         XCTAssertEqual(after.engine.subjects["R-0001"]?.progress.count, 0)
     }
 
+    /// A message's later observations skip the device lookup, but only while nothing else changed the
+    /// device's liveness since the first.
+    func testHeardAgainAtTheSameMomentIsSkippedOnlyWhileNothingChanged() {
+        let h = Harness()
+        h.reading(.heartRate, 80, at: t0)
+        XCTAssertEqual(h.engine.heardNow?.device, "watch-1")
+        h.reading(.spo2, 97, at: t0)
+        XCTAssertEqual(h.engine.devices["watch-1"]?.lastHeard, t0)
+        // Anything that changes `devices` (a tick reporting silence, a clock step, a restore) forgets it.
+        h.engine.devices["watch-1"]?.silenceReported = true
+        XCTAssertNil(h.engine.heardNow)
+        h.reading(.systolic, 120, at: t0)
+        XCTAssertEqual(h.engine.devices["watch-1"]?.silenceReported, false, "heard: the silence ends")
+        XCTAssertEqual(h.engine.changedDevices, ["watch-1"])
+    }
+
     func testSilenceReportedAndHeardAgainAreSavedAtOnce() {
         let h = Harness()
         var store: [String: [UInt8]] = [:]
