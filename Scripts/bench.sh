@@ -115,8 +115,8 @@ EOF
 results=$work/results.tsv
 printf 'qos\tconsumer\tpublished\tpub_seconds\tcounted\trate\tlost\tcaught_up\tcpu_s\tpeak_kb\tbroker_cpu_s\textra\n' > "$results"
 
-measure() { # measure QOS CONSUMER
-  local qos=$1 who=$2 dir=$work/run-$2-q$1 mp hp tp cpid="" count_cmd extra="" out
+measure() { # measure QOS CONSUMER [ROUND]: every round starts afresh (its own folder, database and broker)
+  local qos=$1 who=$2 dir=$work/run-$2-q$1${3:+-r$3} mp hp tp cpid="" count_cmd extra="" out
   mkdir -p "$dir"
   mp=$(port); start_broker "broker-$who-q$qos" "$mp"; local bpid=$broker_pid
   case $who in
@@ -246,8 +246,10 @@ started=$(date -u +%FT%TZ); load=$(cut -d' ' -f1-3 /proc/loadavg)
 # ROUNDS=N measures every consumer N times, interleaved (bare, anxin, …, bare, anxin, …): the shared
 # machine's speed drifts by a quarter within minutes, so one pair of runs cannot tell 0.8 from 0.9.
 for q in $QOS_LEVELS; do
-  for _ in $(seq 1 "${ROUNDS:-1}"); do
-    for c in $CONSUMERS; do measure "$q" "$c"; done
+  for r in $(seq 1 "${ROUNDS:-1}"); do
+    for c in $CONSUMERS; do
+      if [ "${ROUNDS:-1}" = 1 ]; then measure "$q" "$c"; else measure "$q" "$c" "$r"; fi
+    done
   done
 done
 

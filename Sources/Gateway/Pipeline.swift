@@ -208,16 +208,19 @@ public final class Pipeline: @unchecked Sendable {
     private func handle(_ m: InboundMessage) {
         // Oversize messages never get here: the ingest counts and drops them without a copy.
         metrics.messagesReceived.add(1, ordering: .relaxed)
-        if let failure = runtime.profiles.decode(
-            topic: m.topic, payload: m.payload, receivedAt: m.receivedAt, into: &output)
-        {
+        let profiles = runtime.profiles
+        if let failure = m.withBytes({ topic, payload in
+            profiles.decode(topicBytes: topic, payload: payload, receivedAt: m.receivedAt, into: &output)
+        }) {
             metrics.countRejected(failure.reason)
             logger.debug(
                 "message rejected", metadata: ["reason": "\(failure.reason.rawValue)", "detail": "\(failure.message)"])
             return
         }
         if let first = output.observations.first, first.stampedOnReceipt,
-            redeliveries.isRepeat(device: first.device, topic: m.topic, payload: m.payload, now: loopMonotonic)
+            m.withBytes({ topic, payload in
+                redeliveries.isRepeat(device: first.device, topic: topic, payload: payload, now: loopMonotonic)
+            })
         {
             metrics.messagesRepeated.add(1, ordering: .relaxed)
             return

@@ -23,7 +23,9 @@ struct RedeliveryFilter {
 
     /// True when `payload` from `device` repeats its previous message within the window (monotonic
     /// `now`); records it otherwise.
-    mutating func isRepeat(device: String, topic: String, payload: [UInt8], now: EpochMillis) -> Bool {
+    mutating func isRepeat(
+        device: String, topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, now: EpochMillis
+    ) -> Bool {
         if now - lastSweep >= Self.window {
             lastSweep = now
             last = last.filter { now - $0.value.at < Self.window }
@@ -37,9 +39,9 @@ struct RedeliveryFilter {
     }
 
     /// FNV-1a over the topic and the payload.
-    static func hash(_ topic: String, _ payload: [UInt8]) -> UInt64 {
+    static func hash(_ topic: UnsafeRawBufferPointer, _ payload: UnsafeRawBufferPointer) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in topic.utf8 {
+        for b in topic {
             h = (h ^ UInt64(b)) &* 0x100_0000_01b3
         }
         h = (h ^ 0xff) &* 0x100_0000_01b3

@@ -26,6 +26,8 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
     private var readerPaused = false
     /// Messages the hand-off had no room for, oldest first; drained before the next read.
     private var overflow: [InboundMessage] = []
+    /// The slab this loop thread copies messages into (only the loop thread touches it).
+    private var slab = MessageSlab(capacity: MessageSlab.size)
     /// Filters the broker's session holds, as far as this connection knows.
     private var brokerFilters = Set<String>()
     private var appliedGeneration = -1
@@ -210,8 +212,16 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
             ingest.countOversize()
             return
         }
+        // Copied into the slab being filled (see InboundMessage), a new one when it is full.
+        let topicBytes = UnsafeRawBufferPointer(start: topic, count: strlen(topic))
+        var start = slab.append(topic: topicBytes, payload: payload)
+        if start == nil {
+            slab = MessageSlab(capacity: max(MessageSlab.size, topicBytes.count + payload.count))
+            start = slab.append(topic: topicBytes, payload: payload)
+        }
         let message = InboundMessage(
-            topic: String(cString: topic), payload: [UInt8](payload), receivedAt: clock.now())
+            slab: slab, at: start ?? 0, topicCount: topicBytes.count, payloadCount: payload.count,
+            receivedAt: clock.now())
         if overflow.isEmpty && handoff.push(message) { return }
         overflow.append(message)
         ingest.countParked()

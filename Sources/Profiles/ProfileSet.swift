@@ -106,6 +106,16 @@ public final class ProfileSet: Sendable {
         payload.withUnsafeBytes { decode(topic: topic, payload: $0, receivedAt: receivedAt, into: &output) }
     }
 
+    /// Decodes one MQTT message whose topic is given as its UTF-8 bytes (the pipeline's, straight from
+    /// the ingest's buffer). See the first variant.
+    public func decode(
+        topicBytes: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAt: EpochMillis,
+        into output: inout DecodeOutput
+    ) -> DecodeFailure? {
+        output.reset()
+        return decode(topic: topicBytes, payload: payload, receivedAt: receivedAt, into: &output)
+    }
+
     private func decode(
         topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer, receivedAt: EpochMillis,
         into output: inout DecodeOutput

@@ -39,6 +39,44 @@ final class IngestReceiveTests: XCTestCase {
         XCTAssertEqual(ingest.messagesOversize, 0)
     }
 
+    /// Messages share slabs of bytes: many slabs' worth, and one larger than a slab, arrive intact and in
+    /// order, and a message outlives the slab being filled after it.
+    func testMessagesAcrossManySlabsKeepTheirBytes() throws {
+        let broker = try TestBroker()
+        let (ingest, handoff, events) = try startIngest(broker: broker, capacity: 5000)
+        defer { ingest.stop() }
+        XCTAssertEqual(events.wait { $0.isSubscribed }.count, 1)
+        let drain = Drain(handoff)
+        defer { drain.stop() }
+        let publisher = try MQTTPublisher(port: broker.port, clientID: "test-publisher-slabs")
+        var sent: [(String, [UInt8])] = []
+        for i in 0..<1500 {
+            let payload = [UInt8]((0..<(100 + i % 57)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i) })
+            sent.append(("devices/slab/\(i)", payload))
+            if i == 700 { sent.append(("devices/big", [UInt8](repeating: 0x5A, count: MessageSlab.size + 1000))) }
+        }
+        for (topic, payload) in sent { try publisher.publish(topic: topic, payload: payload, qos: 1) }
+        try publisher.flush()
+        let got = drain.wait(forCount: sent.count, timeout: 60)
+        XCTAssertEqual(got.count, sent.count)
+        XCTAssertEqual(got.map(\.topic), sent.map(\.0))
+        XCTAssertTrue(zip(got, sent).allSatisfy { $0.payload == $1.1 }, "every payload byte for byte")
+        XCTAssertTrue(got.allSatisfy { $0.receivedAt == fixedReceiveTime })
+    }
+
+    func testInboundMessagesMadeInTestsCompareByContent() {
+        let a = InboundMessage(topic: "t/1", payload: [1, 2, 3], receivedAt: 5)
+        XCTAssertEqual(a, InboundMessage(topic: "t/1", payload: [1, 2, 3], receivedAt: 5))
+        XCTAssertNotEqual(a, InboundMessage(topic: "t/1", payload: [1, 2, 4], receivedAt: 5))
+        XCTAssertNotEqual(a, InboundMessage(topic: "t/2", payload: [1, 2, 3], receivedAt: 5))
+        XCTAssertNotEqual(a, InboundMessage(topic: "t/1", payload: [1, 2, 3], receivedAt: 6))
+        XCTAssertEqual(InboundMessage(topic: "", payload: [], receivedAt: 0).payload, [])
+        a.withBytes { topic, payload in
+            XCTAssertEqual(Array(topic), Array("t/1".utf8))
+            XCTAssertEqual(Array(payload), [1, 2, 3])
+        }
+    }
+
     func testOversizePayloadIsCountedAndDroppedWhileLaterMessagesArrive() throws {
         let broker = try TestBroker()
         let handoff = MessageHandoff(capacity: 100)
