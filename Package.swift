@@ -27,7 +27,7 @@ let package = Package(
             name: "CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CMalloc"),
-        .target(name: "AnxinCore", dependencies: ["CMalloc"], swiftSettings: strict),
+        .target(name: "AnxinCore", swiftSettings: strict),
         .target(
             name: "Profiles",
             dependencies: ["AnxinCore", .product(name: "Yams", package: "Yams")],
@@ -41,7 +41,7 @@ let package = Package(
             dependencies: ["AnxinCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
         .target(name: "Store", dependencies: ["AnxinCore", "CSQLite"], swiftSettings: strict),
-        .target(name: "Ingest", dependencies: ["AnxinCore", "CMosquitto"], swiftSettings: strict),
+        .target(name: "Ingest", dependencies: ["AnxinCore", "CMosquitto", "CMalloc"], swiftSettings: strict),
         .target(
             name: "Delivery",
             dependencies: [

@@ -1,5 +1,6 @@
 import AnxinCore
 import Foundation
+import Ingest
 import Logging
 import Store
 import Synchronization
