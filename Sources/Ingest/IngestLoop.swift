@@ -91,7 +91,17 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
         let revents = fds.count > 1 ? fds[1].revents : 0
         do {
             if mayRead && revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
-                try client.readIncoming()
+                // What the socket holds is read in one burst, not a poll (and a hand-off check) per
+                // message: up to the headroom reserved (a read normally delivers one message), until
+                // libmosquitto finds no more bytes (EAGAIN), and never past a message parked in the
+                // overflow list, so the list stays within what one read can deliver.
+                var reads = 0
+                repeat {
+                    errno = 0
+                    try client.readIncoming()
+                    reads += 1
+                } while reads < headroom && errno != EAGAIN && errno != EWOULDBLOCK && overflow.isEmpty
+                    && client.socketDescriptor >= 0
             }
             if client.socketDescriptor >= 0 && revents & Int16(POLLOUT | POLLHUP | POLLERR) != 0
                 && client.wantsWrite

@@ -13,7 +13,8 @@ import Synchronization
 /// the loop thread calls `mosquitto_loop_read` only when (a) its private overflow list is empty and
 /// (b) the hand-off has at least `headroom` free slots. `on_message` pushes into the hand-off and, if that
 /// fails, appends to the overflow list, which is owned by the loop thread (the callback runs on it) and
-/// drained into the hand-off, in order, before the next read. One read normally delivers one message
+/// drained into the hand-off, in order, before the next read. A burst of reads after one `poll()` stops at
+/// `headroom` reads or at the first parked message. One read normally delivers one message
 /// (several only for TLS records or QoS 2 releases), so the overflow list stays within what one read can
 /// deliver and never grows without bound. While reading is paused the thread keeps writing and sending
 /// keepalives; TCP back-pressure (plus the receive maximum) makes the broker queue for us. At `stop()`
