@@ -275,7 +275,8 @@ mem = next((int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("Me
 names = {"bare": "bare libmosquitto subscriber (limit)", "anxin": "Anxin (decode, rules, SQLite)",
          "paho": "paho-mqtt + sqlite3 peer", "tb": "ThingsBoard IoT Gateway (MQTT connector, SQLite storage)"}
 L = ["# Throughput benchmark (issue 5)", "",
-     f"`D={dur} DEVICES={devices} RATE={rate} EMERGENCY_PPM={ppm} Scripts/bench.sh` — started {started}.",
+     f"`ROUNDS={os.environ.get('ROUNDS', '1')} D={dur} DEVICES={devices} RATE={rate} EMERGENCY_PPM={ppm} "
+     f"Scripts/bench.sh` — started {started}.",
      f"Machine: {os.cpu_count()} cores ({cpu}), {mem / 1048576:.0f} GiB, {platform.platform()}; "
      f"load average at start {load}. Loopback, one mosquitto per measurement, publisher at "
      f"{'full rate' if rate == '0' else rate + ' msg/s'} for {dur} s, {devices} devices.", ""]
