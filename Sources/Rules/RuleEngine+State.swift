@@ -41,26 +41,8 @@ extension RuleEngine {
             out.append(("engine", encode(clock)))
             clockChanged = false
         }
-        // A key kept for later now waits (`waiting`), so its next changes of progress alone are not
-        // marked; a key saved now does not wait.
-        for s in changedSubjects {
-            if let i = subjects.index(forKey: s) {
-                let saveNow = saving.changed(.subject(s), mark: Self.mark(of: subjects.values[i]), now: now)
-                if saveNow { out.append(("subject:" + s, StateCodec.encode(subjects.values[i]))) }
-                subjects.values[i].waiting = !saveNow
-            } else if saving.changed(.subject(s), mark: nil, now: now) {
-                out.append(("subject:" + s, nil))
-            }
-        }
-        for id in changedDevices {
-            if let i = devices.index(forKey: id) {
-                let saveNow = saving.changed(.device(id), mark: Self.mark(of: devices.values[i]), now: now)
-                if saveNow { out.append(("device:" + id, StateCodec.encode(devices.values[i]))) }
-                devices.values[i].waiting = !saveNow
-            } else if saving.changed(.device(id), mark: nil, now: now) {
-                out.append(("device:" + id, nil))
-            }
-        }
+        for s in changedSubjects { drainChanged(s, in: &subjects, as: .subject(s), now: now, into: &out) }
+        for id in changedDevices { drainChanged(id, in: &devices, as: .device(id), now: now, into: &out) }
         changedSubjects.removeAll(keepingCapacity: true)
         changedDevices.removeAll(keepingCapacity: true)
         forgetMarks()
@@ -68,18 +50,33 @@ extension RuleEngine {
         return out
     }
 
+    /// One changed subject or device at a commit: saved now when what matters changed, else its
+    /// progress waits (`waiting`, so its next changes of progress alone are not marked).
+    private func drainChanged<S: SavedRuleState>(
+        _ id: String, in table: inout [String: S], as key: StateKey, now: EpochMillis,
+        into out: inout [(key: String, blob: [UInt8]?)]
+    ) {
+        guard let i = table.index(forKey: id) else {
+            if saving.changed(key, mark: nil, now: now) { out.append((key.exportKey, nil)) }
+            return
+        }
+        let saveNow = saving.changed(key, mark: table.values[i].saveMark, now: now)
+        if saveNow { out.append((key.exportKey, table.values[i].encoded())) }
+        table.values[i].waiting = !saveNow
+    }
+
     /// The key's state to save now; it no longer waits.
     private func takeBlob(for key: StateKey) -> [UInt8]? {
         switch key {
-        case .subject(let s):
-            guard let i = subjects.index(forKey: s) else { return nil }
-            subjects.values[i].waiting = false
-            return StateCodec.encode(subjects.values[i])
-        case .device(let d):
-            guard let i = devices.index(forKey: d) else { return nil }
-            devices.values[i].waiting = false
-            return StateCodec.encode(devices.values[i])
+        case .subject(let s): takeBlob(s, in: &subjects)
+        case .device(let d): takeBlob(d, in: &devices)
         }
+    }
+
+    private func takeBlob<S: SavedRuleState>(_ id: String, in table: inout [String: S]) -> [UInt8]? {
+        guard let i = table.index(forKey: id) else { return nil }
+        table.values[i].waiting = false
+        return table.values[i].encoded()
     }
 
     /// Progress waits to be saved (for the pipeline's idle ticks).

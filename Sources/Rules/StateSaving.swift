@@ -31,6 +31,25 @@ enum StateKey: Hashable {
     }
 }
 
+/// A subject's or a device's rule state, as ``StateSaving`` sees it.
+protocol SavedRuleState {
+    /// Its progress waits to be saved.
+    var waiting: Bool { get set }
+    /// What of it must be saved at once when it changes (``RuleEngine/mark(of:)``).
+    var saveMark: Int { get }
+    func encoded() -> [UInt8]
+}
+
+extension SubjectState: SavedRuleState {
+    var saveMark: Int { RuleEngine.mark(of: self) }
+    func encoded() -> [UInt8] { StateCodec.encode(self) }
+}
+
+extension DeviceLiveness: SavedRuleState {
+    var saveMark: Int { RuleEngine.mark(of: self) }
+    func encoded() -> [UInt8] { StateCodec.encode(self) }
+}
+
 struct StateSaving {
     /// A key saved as present (a key never saved, or saved as gone, has no entry). Two plain words: a
     /// city's devices and residents each have one.
