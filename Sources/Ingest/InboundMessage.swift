@@ -19,7 +19,7 @@ public struct InboundMessage: Sendable, Equatable {
         let slab = MessageSlab(capacity: topic.utf8.count + payload.count)
         var topic = topic
         let start = topic.withUTF8 { t in
-            payload.withUnsafeBytes { p in slab.append(topic: UnsafeRawBufferPointer(t), payload: p)! }
+            payload.withUnsafeBytes { p in slab.append(topic: UnsafeRawBufferPointer(t), payload: p) }
         }
         self.init(
             slab: slab, at: start, topicCount: topic.utf8.count, payloadCount: payload.count, receivedAt: receivedAt)
@@ -83,10 +83,13 @@ final class MessageSlab: @unchecked Sendable {
 
     deinit { base.deallocate() }
 
-    /// Copies a topic and its payload in; where the topic starts, or nil when they do not fit.
-    func append(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) -> Int? {
+    /// Bytes still free.
+    var room: Int { capacity - used }
+
+    /// Copies a topic and its payload in (they must fit in ``room``); where the topic starts.
+    func append(topic: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) -> Int {
         let start = used
-        guard capacity - start >= topic.count + payload.count else { return nil }
+        precondition(capacity - start >= topic.count + payload.count, "a message slab was overfilled")
         if let t = topic.baseAddress, !topic.isEmpty { (base + start).copyMemory(from: t, byteCount: topic.count) }
         if let p = payload.baseAddress, !payload.isEmpty {
             (base + start + topic.count).copyMemory(from: p, byteCount: payload.count)

@@ -222,16 +222,13 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
             ingest.countOversize()
             return
         }
-        // Copied into the slab being filled (see InboundMessage), a new one when it is full.
+        // Copied into the slab being filled (see InboundMessage), a new one when it has no room.
         let topicBytes = UnsafeRawBufferPointer(start: topic, count: strlen(topic))
-        var start = slab.append(topic: topicBytes, payload: payload)
-        if start == nil {
-            slab = MessageSlab(capacity: max(MessageSlab.size, topicBytes.count + payload.count))
-            start = slab.append(topic: topicBytes, payload: payload)
-        }
+        let needed = topicBytes.count + payload.count
+        if slab.room < needed { slab = MessageSlab(capacity: max(MessageSlab.size, needed)) }
         let message = InboundMessage(
-            slab: slab, at: start ?? 0, topicCount: topicBytes.count, payloadCount: payload.count,
-            receivedAt: clock.now())
+            slab: slab, at: slab.append(topic: topicBytes, payload: payload), topicCount: topicBytes.count,
+            payloadCount: payload.count, receivedAt: clock.now())
         if overflow.isEmpty && handoff.push(message) { return }
         overflow.append(message)
         ingest.countParked()

@@ -92,10 +92,9 @@ public final class ProfileSet: Sendable {
     public func decode(
         topic: String, payload: UnsafeRawBufferPointer, receivedAt: EpochMillis, into output: inout DecodeOutput
     ) -> DecodeFailure? {
-        output.reset()
         var topicText = topic
         return topicText.withUTF8 { t in
-            decode(topic: UnsafeRawBufferPointer(t), payload: payload, receivedAt: receivedAt, into: &output)
+            decode(topicBytes: UnsafeRawBufferPointer(t), payload: payload, receivedAt: receivedAt, into: &output)
         }
     }
 

@@ -147,15 +147,15 @@ extension RuleEngine {
     /// What of a key's state must be saved at once when it changes; nil when the key holds nothing.
     func mark(for key: StateKey) -> Int? {
         switch key {
-        case .subject(let s): subjects[s].map(Self.mark(of:))
-        case .device(let d): devices[d].map(Self.mark(of:))
+        case .subject(let s): subjects[s]?.saveMark
+        case .device(let d): devices[d]?.saveMark
         }
     }
 
     func blob(for key: StateKey) -> [UInt8]? {
         switch key {
-        case .subject(let s): subjects[s].map { StateCodec.encode($0) }
-        case .device(let d): devices[d].map { StateCodec.encode($0) }
+        case .subject(let s): subjects[s]?.encoded()
+        case .device(let d): devices[d]?.encoded()
         }
     }
 

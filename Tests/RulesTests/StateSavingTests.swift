@@ -100,9 +100,11 @@ final class StateSavingTests: XCTestCase {
         // Anything that changes `devices` (a tick reporting silence, a clock step, a restore) forgets it.
         h.engine.devices["watch-1"]?.silenceReported = true
         XCTAssertNil(h.engine.heardNow)
+        h.engine.changedDevices.removeAll()
+        h.engine.forgetMarks()
         h.reading(.systolic, 120, at: t0)
         XCTAssertEqual(h.engine.devices["watch-1"]?.silenceReported, false, "heard: the silence ends")
-        XCTAssertEqual(h.engine.changedDevices, ["watch-1"])
+        XCTAssertEqual(h.engine.changedDevices, ["watch-1"], "the silence's end is marked to be saved")
     }
 
     func testSilenceReportedAndHeardAgainAreSavedAtOnce() {
