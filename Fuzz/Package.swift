@@ -21,5 +21,6 @@ let package = Package(
         .executableTarget(name: "fuzz-profile", dependencies: ["FuzzEntries"]),
         .executableTarget(name: "fuzz-rules", dependencies: ["FuzzEntries"]),
         .executableTarget(name: "fuzz-registry-csv", dependencies: ["FuzzEntries"]),
+        .executableTarget(name: "fuzz-registry-yaml", dependencies: ["FuzzEntries"]),
     ]
 )

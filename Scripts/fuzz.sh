@@ -13,7 +13,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 fuzz="$root/Fuzz"
 seconds="${FUZZ_SECONDS:-600}"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(decode profile rules registry-csv)
+[ ${#targets[@]} -gt 0 ] || targets=(decode profile rules registry-csv registry-yaml)
 
 echo "== building fuzzers (release, -sanitize=fuzzer,address)"
 (cd "$fuzz" && swift build -c release --scratch-path "$fuzz/.build" \
@@ -63,6 +63,7 @@ done
     echo "| fuzz-profile | a profile YAML file | \`ProfileSet.load(sources:)\` |"
     echo "| fuzz-rules | a rules YAML file | \`RuleSet.load(text:path:)\` |"
     echo "| fuzz-registry-csv | a registry spreadsheet export (UTF-8 or GB18030) | \`RegistryLoader.importCSV(bytes:path:)\` |"
+    echo "| fuzz-registry-yaml | a registry YAML file: the direct reader must read what it takes exactly as Yams does | \`RegistryLoader.crossCheckYAML(bytes:)\`, \`RegistryLoader.parseYAML(bytes:path:)\` |"
     echo
     echo "## Last run"
     echo

@@ -102,7 +102,9 @@ public struct RegistrySnapshot: Sendable {
         var idx: [String: Int] = [:]
         idx.reserveCapacity(residents.count)
         var byBed: [String: Int] = [:]
+        byBed.reserveCapacity(residents.count)
         var bind: [String: DeviceBinding] = [:]
+        bind.reserveCapacity(residents.count + beds.count)
         for (i, r) in residents.enumerated() {
             idx[r.id] = i
             if let b = r.bed { byBed[b] = i }

@@ -31,7 +31,7 @@ public final class GatewayApp: Sendable {
         // The saved rule state is read on its own thread meanwhile (the two are a city's largest loads).
         let stateLoader = RuleStateLoader.start(path: config.databasePath)
         let runtime: RuntimeSet
-        switch RuntimeSet.load(config: config, cacheDirectory: cacheDir) {
+        switch RuntimeSet.load(config: config, cacheDirectory: cacheDir, cacheInBackground: true) {
         case .success(let r): runtime = r
         case .failure(let e):
             _ = stateLoader?.wait()

@@ -67,7 +67,7 @@ struct LifecycleService: Service {
         let mono = UInt64(DispatchTime.now().uptimeNanoseconds / 1000)
         notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(mono)\nSTATUS=reloading")
         logger.info("reload requested")
-        switch RuntimeSet.load(config: app.config, cacheDirectory: cacheDirectory) {
+        switch RuntimeSet.load(config: app.config, cacheDirectory: cacheDirectory, cacheInBackground: true) {
         case .success(let set):
             pipeline.reload(set)
             views.registry.withLock { $0 = set.registry }

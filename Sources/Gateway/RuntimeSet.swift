@@ -16,7 +16,10 @@ public struct RuntimeSet: Sendable {
     }
 
     /// Loads profiles, rules and registry named by the configuration; every problem is collected.
-    public static func load(config: GatewayConfig, cacheDirectory: String?) -> Result<RuntimeSet, ConfigError> {
+    /// The daemon writes a freshly parsed registry's cache in the background (`cacheInBackground`).
+    public static func load(
+        config: GatewayConfig, cacheDirectory: String?, cacheInBackground: Bool = false
+    ) -> Result<RuntimeSet, ConfigError> {
         var problems: [ConfigProblem] = []
         var profiles: ProfileSet?
         do {
@@ -37,7 +40,9 @@ public struct RuntimeSet: Sendable {
         var registry = RegistrySnapshot.empty
         if let path = config.registry {
             do {
-                registry = try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory).0
+                registry = try RegistryLoader.load(
+                    path: path, cacheDirectory: cacheDirectory, writeCacheInBackground: cacheInBackground
+                ).0
             } catch {
                 problems += error.diagnostics
             }

@@ -15,6 +15,9 @@ struct RegistryCache {
     static let magic: [UInt8] = Array("ANXREG01".utf8)
     static let headerSize = 8 + 8 + 8 + 16 + 8 + 16
 
+    /// Background writes, one at a time (two reloads in a row write the same file).
+    static let writes = DispatchQueue(label: "anxin.registry-cache")
+
     /// Where the cache for this registry lives.
     let filePath: String
     let directory: String
@@ -66,7 +69,8 @@ struct RegistryCache {
 
         try? FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let temporary = filePath + ".tmp.\(getpid())"
+        // One name: a write cut off by the process ending is overwritten by the next.
+        let temporary = filePath + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
         let written = file.withUnsafeBytes { buf -> Bool in

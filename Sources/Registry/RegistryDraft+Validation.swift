@@ -16,28 +16,30 @@ extension RegistryDraft {
             }
         }
 
+        bedOwners.reserveCapacity(residents.count)
         for entry in residents {
-            let r = entry.resident
-            if r.id.isEmpty {
+            let id = entry.resident.id
+            if id.isEmpty {
                 // already reported as missing
-            } else if let first = residentLines[r.id] {
+            } else if let first = residentLines[id] {
                 log.report(line: entry.line, "duplicate resident id, first defined at line \(first)")
             } else {
-                residentLines[r.id] = entry.line
+                residentLines[id] = entry.line
             }
-            if let bed = r.bed {
+            if let bed = entry.resident.bed {
                 if let first = bedOwners[bed] {
                     log.report(line: entry.bedLine, "bed is already assigned to the resident at line \(first)")
                 } else {
                     bedOwners[bed] = entry.line
                 }
             }
-            for (device, line) in zip(r.devices, entry.deviceLines) {
+            for (device, line) in zip(entry.resident.devices, entry.deviceLines) {
                 bind(device, at: line, log: &log)
             }
         }
 
         var bedLines: [String: Int] = [:]
+        bedLines.reserveCapacity(beds.count)
         for entry in beds {
             if entry.bed.code.isEmpty {
                 // already reported as missing

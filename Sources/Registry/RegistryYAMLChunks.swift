@@ -20,9 +20,46 @@ enum RegistryYAMLChunks {
         var chunks: [Chunk] = []
     }
 
+    /// Where a section's entries are: each `- ` item's byte offset and file line, the items'
+    /// column, and the byte where the section ends.
+    struct Layout {
+        var key: String
+        var indent: Int
+        var starts: [(offset: Int, line: Int)]
+        var end: Int
+    }
+
     static func split(_ text: String) -> [Section]? {
         let bytes = Array(text.utf8)
-        if bytes.contains(UInt8(ascii: "\r")) || bytes.contains(UInt8(ascii: "\t")) { return nil }
+        guard let layout = layout(bytes) else { return nil }
+        var out: [Section] = []
+        for section in layout {
+            var result = Section(key: section.key)
+            var first = 0
+            while first < section.starts.count {
+                let next = min(section.starts.count, first + entriesPerChunk)
+                let from = section.starts[first].offset
+                let to = next < section.starts.count ? section.starts[next].offset : section.end
+                // Line 1 of the chunk is the key, line 2 its first entry's first line.
+                result.chunks.append(
+                    Chunk(
+                        text: section.key + ":\n" + String(decoding: bytes[from..<to], as: UTF8.self),
+                        lineOffset: section.starts[first].line - 2))
+                first = next
+            }
+            out.append(result)
+        }
+        return out
+    }
+
+    /// The sections of a file in the plain layout, each with at least one entry; nil for any
+    /// other layout.
+    static func layout(_ bytes: [UInt8]) -> [Layout]? {
+        bytes.withUnsafeBufferPointer { layout($0) }
+    }
+
+    private static func layout(_ bytes: UnsafeBufferPointer<UInt8>) -> [Layout]? {
+        if bytes.contains(where: { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { return nil }
         // Each section's entry starts: (byte offset, line number), and where the section ends.
         var sections: [(key: String, indent: Int?, starts: [(offset: Int, line: Int)], end: Int)] = []
         var lineNumber = 0
@@ -63,23 +100,10 @@ enum RegistryYAMLChunks {
             }
         }
         guard !sections.isEmpty else { return nil }
-        var out: [Section] = []
+        var out: [Layout] = []
         for section in sections {
-            guard !section.starts.isEmpty else { return nil }
-            var result = Section(key: section.key)
-            var first = 0
-            while first < section.starts.count {
-                let next = min(section.starts.count, first + entriesPerChunk)
-                let from = section.starts[first].offset
-                let to = next < section.starts.count ? section.starts[next].offset : section.end
-                // Line 1 of the chunk is the key, line 2 its first entry's first line.
-                result.chunks.append(
-                    Chunk(
-                        text: section.key + ":\n" + String(decoding: bytes[from..<to], as: UTF8.self),
-                        lineOffset: section.starts[first].line - 2))
-                first = next
-            }
-            out.append(result)
+            guard let indent = section.indent, !section.starts.isEmpty else { return nil }
+            out.append(Layout(key: section.key, indent: indent, starts: section.starts, end: section.end))
         }
         return out
     }

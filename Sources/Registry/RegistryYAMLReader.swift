@@ -16,9 +16,6 @@ struct RegistryYAMLReader {
     static let contactKeys: Set<String> = ["name", "relation", "phone"]
     static let homeZoneKeys: Set<String> = ["lat", "lon", "radius_m", "datum"]
 
-    /// Added to every node's line: a chunk's line 1 is file line `1 + lineOffset`.
-    var lineOffset = 0
-
     init(path: String) {
         log = RegistryDiagnostics(path: path)
     }
@@ -54,30 +51,32 @@ struct RegistryYAMLReader {
                 guard case .mapping(let top)? = root, top.count == 1, let (key, value) = top.first,
                     key.string == section.key, case .sequence(let items) = value
                 else { return nil }
-                lineOffset = chunk.lineOffset
                 if section.key == "residents" {
                     for item in items {
-                        if let entry = resident(item) { draft.residents.append(entry) }
+                        if let entry = resident(RegistryNode(item, lineOffset: chunk.lineOffset)) {
+                            draft.residents.append(entry)
+                        }
                     }
                 } else {
                     for item in items {
-                        if let entry = bed(item) { draft.beds.append(entry) }
+                        if let entry = bed(RegistryNode(item, lineOffset: chunk.lineOffset)) {
+                            draft.beds.append(entry)
+                        }
                     }
                 }
             }
         }
-        lineOffset = 0
         return draft
     }
 
     /// Composes the whole file at once.
     mutating func readWhole(_ text: String) -> RegistryDraft {
         var draft = RegistryDraft()
-        let root: Node?
+        let composed: Node?
         do {
             // No tag resolution: values are read from their text and style below, and
             // the default resolver's regular expressions dominate parse time.
-            root = try Yams.compose(yaml: text, .basic)
+            composed = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             reportSyntax(error)
             return draft
@@ -85,7 +84,8 @@ struct RegistryYAMLReader {
             log.report(line: 0, "not readable as YAML")
             return draft
         }
-        guard let root else { return draft }  // an empty file is an empty registry
+        guard let composed else { return draft }  // an empty file is an empty registry
+        let root = RegistryNode(composed, lineOffset: 0)
         guard let top = mapping(root, "the registry") else { return draft }
         for (key, value) in top {
             guard let name = keyName(key, allowed: Self.topKeys, in: "the registry") else { continue }
@@ -106,20 +106,24 @@ struct RegistryYAMLReader {
 
     // MARK: entries
 
-    private mutating func resident(_ node: Node) -> RegistryDraft.ResidentEntry? {
+    mutating func resident(_ node: RegistryNode) -> RegistryDraft.ResidentEntry? {
         guard let map = mapping(node, "a resident") else { return nil }
         let line = lineOf(node)
         var r = Resident(id: "", name: "")
-        var seen: Set<String> = []
+        var hasID = false
+        var hasName = false
         var bedLine = line
         var deviceLines: [Int] = []
-        var simsNode: Node?
+        var simsNode: RegistryNode?
         for (key, value) in map {
             guard let name = keyName(key, allowed: Self.residentKeys, in: "a resident") else { continue }
-            seen.insert(name)
             switch name {
-            case "id": r.id = nonEmpty(value, "id") ?? ""
-            case "name": r.name = nonEmpty(value, "name") ?? ""
+            case "id":
+                hasID = true
+                r.id = nonEmpty(value, "id") ?? ""
+            case "name":
+                hasName = true
+                r.name = nonEmpty(value, "name") ?? ""
             case "bed":
                 r.bed = optionalText(value, "bed")
                 bedLine = lineOf(value)
@@ -143,13 +147,13 @@ struct RegistryYAMLReader {
             default: simsNode = value
             }
         }
-        if !seen.contains("id") { log.report(line: line, "a resident needs an id") }
-        if !seen.contains("name") { log.report(line: line, "a resident needs a name") }
+        if !hasID { log.report(line: line, "a resident needs an id") }
+        if !hasName { log.report(line: line, "a resident needs a name") }
         if let simsNode { r.sims = sims(simsNode, devices: Set(r.devices)) }
         return RegistryDraft.ResidentEntry(resident: r, line: line, bedLine: bedLine, deviceLines: deviceLines)
     }
 
-    private mutating func bed(_ node: Node) -> RegistryDraft.BedEntry? {
+    mutating func bed(_ node: RegistryNode) -> RegistryDraft.BedEntry? {
         guard let map = mapping(node, "a bed") else { return nil }
         let line = lineOf(node)
         var b = Bed(code: "")
@@ -174,7 +178,7 @@ struct RegistryYAMLReader {
         return RegistryDraft.BedEntry(bed: b, line: line, deviceLines: deviceLines)
     }
 
-    private mutating func contact(_ node: Node, _ what: String) -> Contact? {
+    private mutating func contact(_ node: RegistryNode, _ what: String) -> Contact? {
         guard let map = mapping(node, what) else { return nil }
         var name: String?
         var relation: String?
@@ -193,7 +197,7 @@ struct RegistryYAMLReader {
         return Contact(name: name, relation: relation, phone: phone)
     }
 
-    private mutating func homeZone(_ node: Node) -> HomeZone? {
+    private mutating func homeZone(_ node: RegistryNode) -> HomeZone? {
         if isNull(node) { return nil }
         guard let map = mapping(node, "home_zone") else { return nil }
         var lat: Double?
@@ -242,7 +246,7 @@ struct RegistryYAMLReader {
     }
 
     /// `{heart_rate_high: 140, bp_high: {systolic: 170}}` -> `heart_rate_high`, `bp_high.systolic`.
-    private mutating func thresholds(_ node: Node) -> [String: Double] {
+    private mutating func thresholds(_ node: RegistryNode) -> [String: Double] {
         if isNull(node) { return [:] }
         guard let map = mapping(node, "thresholds") else { return [:] }
         var out: [String: Double] = [:]
@@ -260,7 +264,7 @@ struct RegistryYAMLReader {
         return out
     }
 
-    private mutating func sims(_ node: Node, devices: Set<String>) -> [String: String] {
+    private mutating func sims(_ node: RegistryNode, devices: Set<String>) -> [String: String] {
         if isNull(node) { return [:] }
         guard let map = mapping(node, "sims") else { return [:] }
         var out: [String: String] = [:]
@@ -276,38 +280,38 @@ struct RegistryYAMLReader {
 
     // MARK: scalars
 
-    private mutating func careLevel(_ node: Node) -> Int? {
+    private mutating func careLevel(_ node: RegistryNode) -> Int? {
         if isNull(node) { return nil }
-        guard let s = node.scalar, s.style == .plain, let v = Int(s.string), (0...4).contains(v) else {
+        guard let s = node.scalar, s.plain, let v = Int(s.string), (0...4).contains(v) else {
             log.report(line: lineOf(node), "care_level must be a whole number from 0 to 4")
             return nil
         }
         return v
     }
 
-    private mutating func number(_ node: Node, _ what: String) -> Double? {
-        guard let s = node.scalar, s.style == .plain, let v = Double(s.string), v.isFinite else {
+    private mutating func number(_ node: RegistryNode, _ what: String) -> Double? {
+        guard let s = node.scalar, s.plain, let v = Double(s.string), v.isFinite else {
             log.report(line: lineOf(node), "\(what) must be a number")
             return nil
         }
         return v
     }
 
-    private mutating func deviceID(_ node: Node) -> String? {
+    private mutating func deviceID(_ node: RegistryNode) -> String? {
         guard let s = text(node, "a device id") else { return nil }
-        if s.isEmpty || s.contains(where: \.isWhitespace) {
+        if s.isEmpty || s.hasWhitespace {
             log.report(line: lineOf(node), "a device id must be non-empty and without spaces")
             return nil
         }
         return s
     }
 
-    private mutating func optionalPhone(_ node: Node, _ what: String) -> String? {
+    private mutating func optionalPhone(_ node: RegistryNode, _ what: String) -> String? {
         isNull(node) ? nil : phone(node, what)
     }
 
     /// A phone number as written; an unquoted YAML integer is taken as its digits.
-    private mutating func phone(_ node: Node, _ what: String) -> String? {
+    private mutating func phone(_ node: RegistryNode, _ what: String) -> String? {
         guard let s = text(node, what) else { return nil }
         guard RegistryPhone.isPlausible(s) else {
             log.report(line: lineOf(node), "\(what) must be digits, optionally with + - ( ) # , and spaces")
@@ -316,20 +320,20 @@ struct RegistryYAMLReader {
         return s
     }
 
-    private mutating func nonEmpty(_ node: Node, _ what: String) -> String? {
+    private mutating func nonEmpty(_ node: RegistryNode, _ what: String) -> String? {
         guard let s = text(node, what) else { return nil }
-        if s.trimmingWhitespace().isEmpty {
+        if s.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
             log.report(line: lineOf(node), "\(what) must not be empty")
             return nil
         }
         return s
     }
 
-    private mutating func optionalText(_ node: Node, _ what: String) -> String? {
+    private mutating func optionalText(_ node: RegistryNode, _ what: String) -> String? {
         isNull(node) ? nil : text(node, what)
     }
 
-    private mutating func text(_ node: Node, _ what: String) -> String? {
+    private mutating func text(_ node: RegistryNode, _ what: String) -> String? {
         guard let s = node.scalar, !isNull(node) else {
             log.report(line: lineOf(node), "\(what) must be a single value")
             return nil
@@ -337,9 +341,9 @@ struct RegistryYAMLReader {
         return s.string
     }
 
-    private func isNull(_ node: Node) -> Bool {
+    private func isNull(_ node: RegistryNode) -> Bool {
         guard let s = node.scalar else { return false }
-        guard s.style == .plain else { return false }
+        guard s.plain, s.string.utf8.count <= 4 else { return false }
         switch s.string {
         case "", "~", "null", "Null", "NULL": return true
         default: return false
@@ -348,7 +352,7 @@ struct RegistryYAMLReader {
 
     // MARK: structure
 
-    private mutating func keyName(_ key: Node, allowed: Set<String>?, in what: String) -> String? {
+    private mutating func keyName(_ key: RegistryNode, allowed: Set<String>?, in what: String) -> String? {
         guard let s = key.scalar else {
             log.report(line: lineOf(key), "a key in \(what) must be a plain name")
             return nil
@@ -361,7 +365,7 @@ struct RegistryYAMLReader {
         return s.string
     }
 
-    private mutating func mapping(_ node: Node, _ what: String) -> Node.Mapping? {
+    private mutating func mapping(_ node: RegistryNode, _ what: String) -> [(key: RegistryNode, value: RegistryNode)]? {
         guard let m = node.mapping else {
             log.report(line: lineOf(node), "\(what) must be a mapping of keys to values")
             return nil
@@ -369,8 +373,8 @@ struct RegistryYAMLReader {
         return m
     }
 
-    private mutating func sequence(_ node: Node, _ what: String) -> Node.Sequence? {
-        if isNull(node) { return Node.Sequence([]) }
+    private mutating func sequence(_ node: RegistryNode, _ what: String) -> [RegistryNode]? {
+        if isNull(node) { return [] }
         guard let s = node.sequence else {
             log.report(line: lineOf(node), "\(what) must be a list")
             return nil
@@ -392,6 +396,14 @@ struct RegistryYAMLReader {
         }
     }
 
-    /// A node's line in the file (a chunk's lines are shifted by `lineOffset`).
-    func lineOf(_ node: Node) -> Int { node.mark.map { $0.line + lineOffset } ?? 0 }
+    /// A node's line in the file.
+    func lineOf(_ node: RegistryNode) -> Int { node.line }
+}
+
+extension String {
+    /// Whether any scalar is white space; an ASCII text is checked byte by byte.
+    fileprivate var hasWhitespace: Bool {
+        if utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) { return false }
+        return unicodeScalars.contains { $0.properties.isWhitespace }
+    }
 }

@@ -36,6 +36,20 @@ final class RegistryCacheTests: XCTestCase {
         XCTAssertEqual(second.residentIndex, first.residentIndex)
     }
 
+    func testTheDaemonsBackgroundWriteLeavesTheSameCache() throws {
+        let path = try folder.write(
+            "registry.yaml", String(decoding: try RegistryFixtures.bytes("spec-example.yaml"), as: UTF8.self))
+        let (first, firstCached) = try RegistryLoader.load(
+            path: path, cacheDirectory: cacheDirectory, writeCacheInBackground: true)
+        XCTAssertFalse(firstCached)
+        RegistryCache.writes.sync {}  // the queued write is done
+        XCTAssertEqual(try cacheFiles().count, 1, "one cache file, no temporary left")
+        let (second, secondCached) = try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory)
+        XCTAssertTrue(secondCached)
+        XCTAssertEqual(second.residents, first.residents)
+        XCTAssertEqual(second.bindings, first.bindings)
+    }
+
     func testChangingTheFileInvalidatesTheCache() throws {
         let path = try folder.write("registry.yaml", "residents:\n  - {id: R-1, name: 甲}\n")
         XCTAssertFalse(try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory).fromCache)

@@ -72,6 +72,16 @@ public func fuzzRegistryCSV(_ data: UnsafeRawBufferPointer) {
     _ = try? RegistryLoader.importCSV(bytes: Array(data), path: "fuzz.csv")
 }
 
+/// Registry YAML through the direct reader of the usual layout and through Yams: when the direct
+/// reader takes a file, it must read it exactly as Yams does (a difference stops the fuzzer).
+public func fuzzRegistryYAML(_ data: UnsafeRawBufferPointer) {
+    let bytes = Array(data)
+    if RegistryLoader.crossCheckYAML(bytes: bytes) == false {
+        fatalError("the direct registry reader and Yams read this input differently")
+    }
+    _ = try? RegistryLoader.parseYAML(bytes: bytes, path: "fuzz.yaml")
+}
+
 /// Runs libFuzzer with `entry` as the test function; what each fuzzer's `<module>_main` calls.
 /// Loads the shipped profiles first, outside the leak checks of each input.
 public func runFuzzer(
