@@ -16,32 +16,56 @@ struct RegistryDigest: Equatable {
     }
 
     init(_ bytes: UnsafeRawBufferPointer) {
-        let n = bytes.count
-        var a: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
-        var b: UInt64 = 0xC2B2_AE3D_27D4_EB4F &+ UInt64(n)
-        var i = 0
-        while i + 8 <= n {
-            let w = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            a = Self.rotate(a ^ (w &* 0x87C3_7B91_1142_53D5), 31) &* 0x4CF5_AD43_2745_937F
-            b = Self.rotate(b &+ (w &* 0x52DC_E729_DA3E_D14F), 27) &* 0x9FB2_1C65_1E98_DF25 ^ a
-            i += 8
+        var running = Running(totalCount: bytes.count)
+        self = running.finish(last: bytes)
+    }
+
+    /// The digest of bytes given in pieces, so that a large file need not be held whole: every
+    /// piece but the last a multiple of 8 bytes long, `totalCount` known at the start. Gives the
+    /// same digest as hashing the pieces joined.
+    struct Running {
+        private var a: UInt64
+        private var b: UInt64
+
+        init(totalCount n: Int) {
+            a = 0x9E37_79B9_7F4A_7C15 ^ UInt64(n)
+            b = 0xC2B2_AE3D_27D4_EB4F &+ UInt64(n)
         }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < n {
-            tail |= UInt64(bytes[i]) << shift
-            shift += 8
-            i += 1
+
+        /// Hashes the whole 8-byte words of `bytes`; returns how many bytes that was.
+        @discardableResult
+        mutating func add(_ bytes: UnsafeRawBufferPointer) -> Int {
+            let n = bytes.count
+            var i = 0
+            while i + 8 <= n {
+                let w = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                a = RegistryDigest.rotate(a ^ (w &* 0x87C3_7B91_1142_53D5), 31) &* 0x4CF5_AD43_2745_937F
+                b = RegistryDigest.rotate(b &+ (w &* 0x52DC_E729_DA3E_D14F), 27) &* 0x9FB2_1C65_1E98_DF25 ^ a
+                i += 8
+            }
+            return i
         }
-        a = Self.mix(a ^ tail ^ Self.rotate(b, 17))
-        b = Self.mix(b &+ tail &+ a)
-        self.init(high: a, low: b)
+
+        /// Hashes the last piece, its tail included, and gives the digest.
+        mutating func finish(last bytes: UnsafeRawBufferPointer) -> RegistryDigest {
+            var i = add(bytes)
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < bytes.count {
+                tail |= UInt64(bytes[i]) << shift
+                shift += 8
+                i += 1
+            }
+            a = RegistryDigest.mix(a ^ tail ^ RegistryDigest.rotate(b, 17))
+            b = RegistryDigest.mix(b &+ tail &+ a)
+            return RegistryDigest(high: a, low: b)
+        }
     }
 
     @inline(__always)
-    private static func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    fileprivate static func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
-    private static func mix(_ x0: UInt64) -> UInt64 {
+    fileprivate static func mix(_ x0: UInt64) -> UInt64 {
         var x = x0 &+ 0x9E37_79B9_7F4A_7C15
         x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
         x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB

@@ -22,12 +22,13 @@ public enum RegistryLoader {
         path: String, cacheDirectory: String?, writeCacheInBackground: Bool = false
     ) throws(RegistryLoadError) -> (RegistrySnapshot, fromCache: Bool) {
         guard let cacheDirectory else { return (try load(path: path), false) }
-        let bytes = try RegistryFile.read(path: path)
         let cache = RegistryCache(directory: cacheDirectory, registryPath: path)
-        let fingerprint = RegistryFingerprint(bytes: bytes, path: path)
-        if let snapshot = cache.snapshot(matching: fingerprint) {
+        // The file is only read whole when it has to be parsed.
+        if let current = RegistryFingerprint(streamingFile: path), let snapshot = cache.snapshot(matching: current) {
             return (snapshot, true)
         }
+        let bytes = try RegistryFile.read(path: path)
+        let fingerprint = RegistryFingerprint(bytes: bytes, path: path)
         let snapshot = try parseYAML(bytes: bytes, path: path)
         if writeCacheInBackground {
             RegistryCache.writes.async { cache.store(snapshot, fingerprint: fingerprint) }

@@ -50,6 +50,28 @@ final class RegistryCacheTests: XCTestCase {
         XCTAssertEqual(second.bindings, first.bindings)
     }
 
+    func testTheStreamedFingerprintIsTheWholeFilesAndReadingGivesEveryByte() throws {
+        let piece = 1 << 20
+        for size in [0, 7, 8, 9, piece - 1, piece, piece + 3, 2 * piece + piece / 2 + 5] {
+            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+            let path = try folder.write("f-\(size)", bytes)
+            let read = try RegistryFile.read(path: path)
+            XCTAssertEqual(read, bytes, "size \(size)")
+            let whole = RegistryFingerprint(bytes: read, path: path)
+            let streamed = try XCTUnwrap(RegistryFingerprint(streamingFile: path), "size \(size)")
+            XCTAssertEqual(streamed, whole, "size \(size)")
+        }
+        XCTAssertNil(RegistryFingerprint(streamingFile: folder.path + "/missing"))
+        XCTAssertThrowsError(try RegistryFile.read(path: folder.path + "/missing"))
+        XCTAssertThrowsError(try RegistryFile.read(path: folder.path), "a folder is not a registry")
+        // One byte changed anywhere changes the digest.
+        var bytes = (0..<(piece + 100)).map { UInt8(truncatingIfNeeded: $0) }
+        let before = try XCTUnwrap(RegistryFingerprint(streamingFile: try folder.write("g", bytes)))
+        bytes[piece + 50] ^= 1
+        let after = try XCTUnwrap(RegistryFingerprint(streamingFile: try folder.write("g", bytes)))
+        XCTAssertNotEqual(before.digest, after.digest)
+    }
+
     func testChangingTheFileInvalidatesTheCache() throws {
         let path = try folder.write("registry.yaml", "residents:\n  - {id: R-1, name: 甲}\n")
         XCTAssertFalse(try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory).fromCache)
