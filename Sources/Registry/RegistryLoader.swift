@@ -67,7 +67,8 @@ public enum RegistryLoader {
     /// The fuzzer's entry.
     public static func parseYAML(bytes: [UInt8], path: String) throws(RegistryLoadError) -> RegistrySnapshot {
         var log = RegistryDiagnostics(path: path)
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        // Checked without keeping a copy of a large file as text: only Yams needs the text.
+        guard String(validating: bytes, as: UTF8.self) != nil else {
             log.report(line: 0, "the registry is not UTF-8 text")
             throw log.error
         }
@@ -76,6 +77,7 @@ public enum RegistryLoader {
         if let draft = RegistryBlockYAML.draft(bytes: bytes, path: path) {
             if let snapshot = draft.validatedSnapshot(path: path) { return snapshot }
         }
+        let text = String(decoding: bytes, as: UTF8.self)
         var reader = RegistryYAMLReader(path: path)
         let draft = reader.read(text)
         log = reader.log
