@@ -3,6 +3,7 @@ import Delivery
 import Foundation
 import Ingest
 import Logging
+import Registry
 import ServiceLifecycle
 import StaffAPI
 import Store
@@ -177,6 +178,9 @@ public final class GatewayApp: Sendable {
         // database and removes anxin.db-wal / -shm (left behind, they are not garbage: deleting them by
         // hand would lose the last commits).
         for s in [retentionStore, foldStore, staffStore, outboxStore, readStore, store] { s.close() }
+        // A registry cache still being written (a stop soon after a start or a reload) is finished,
+        // so that the next start does not parse the registry again.
+        RegistryLoader.finishCacheWrites()
         notifier.notify("STOPPING=1")
         logger.info("stopped")
     }

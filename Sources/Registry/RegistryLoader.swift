@@ -38,6 +38,12 @@ public enum RegistryLoader {
         return (snapshot, false)
     }
 
+    /// Waits until every cache write queued by `load(path:cacheDirectory:writeCacheInBackground:)`
+    /// is done; what the daemon calls as it stops.
+    public static func finishCacheWrites() {
+        RegistryCache.writes.sync {}
+    }
+
     /// Imports an institution's spreadsheet export (UTF-8 with or without BOM, or
     /// GB18030); the columns are listed in `RegistryCSVColumn`.
     public static func importCSV(path: String) throws(RegistryLoadError) -> RegistrySnapshot {

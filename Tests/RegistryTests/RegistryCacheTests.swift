@@ -42,7 +42,7 @@ final class RegistryCacheTests: XCTestCase {
         let (first, firstCached) = try RegistryLoader.load(
             path: path, cacheDirectory: cacheDirectory, writeCacheInBackground: true)
         XCTAssertFalse(firstCached)
-        RegistryCache.writes.sync {}  // the queued write is done
+        RegistryLoader.finishCacheWrites()
         XCTAssertEqual(try cacheFiles().count, 1, "one cache file, no temporary left")
         let (second, secondCached) = try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory)
         XCTAssertTrue(secondCached)
