@@ -16,7 +16,8 @@ public struct RuntimeSet: Sendable {
     }
 
     /// Loads profiles, rules and registry named by the configuration; every problem is collected.
-    /// The daemon writes a freshly parsed registry's cache in the background (`cacheInBackground`).
+    /// The daemon (`cacheInBackground`) writes a freshly parsed registry's cache in the background, and
+    /// a reload of an unchanged registry keeps the snapshot in use.
     public static func load(
         config: GatewayConfig, cacheDirectory: String?, cacheInBackground: Bool = false
     ) -> Result<RuntimeSet, ConfigError> {
@@ -41,7 +42,8 @@ public struct RuntimeSet: Sendable {
         if let path = config.registry {
             do {
                 registry = try RegistryLoader.load(
-                    path: path, cacheDirectory: cacheDirectory, writeCacheInBackground: cacheInBackground
+                    path: path, cacheDirectory: cacheDirectory, writeCacheInBackground: cacheInBackground,
+                    reuseLastLoaded: cacheInBackground
                 ).0
             } catch {
                 problems += error.diagnostics

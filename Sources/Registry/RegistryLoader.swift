@@ -1,4 +1,5 @@
 import AnxinCore
+import Synchronization
 
 /// Loads the resident registry (SPEC section 5): residents, beds and which device
 /// belongs to whom. Every entry point is strict and reports every problem at once as
@@ -18,18 +19,35 @@ public enum RegistryLoader {
     /// With `writeCacheInBackground`, a fresh parse's cache is written on a background queue (a
     /// fifth of a second for 100,000 residents), so that the daemon is ready without waiting for it;
     /// a process that exits at once may leave it unwritten, which costs the next start a parse.
+    ///
+    /// With `reuseLastLoaded`, an unchanged registry is answered with the snapshot this process last
+    /// loaded for the same path (a reload then shares the snapshot in use instead of decoding a
+    /// second copy: 90 MB at the peak for 100,000 residents).
     public static func load(
-        path: String, cacheDirectory: String?, writeCacheInBackground: Bool = false
+        path: String, cacheDirectory: String?, writeCacheInBackground: Bool = false, reuseLastLoaded: Bool = false
     ) throws(RegistryLoadError) -> (RegistrySnapshot, fromCache: Bool) {
         guard let cacheDirectory else { return (try load(path: path), false) }
         let cache = RegistryCache(directory: cacheDirectory, registryPath: path)
         // The file is only read whole when it has to be parsed.
-        if let current = RegistryFingerprint(streamingFile: path), let snapshot = cache.snapshot(matching: current) {
-            return (snapshot, true)
+        let current = RegistryFingerprint(streamingFile: path)
+        if let current {
+            // A reload of an unchanged registry shares the snapshot in use instead of a second copy.
+            if reuseLastLoaded,
+                let snapshot = lastLoaded.withLock({
+                    $0?.path == path && $0?.fingerprint == current ? $0?.snapshot : nil
+                })
+            {
+                return (snapshot, true)
+            }
+            if let snapshot = cache.snapshot(matching: current) {
+                if reuseLastLoaded { lastLoaded.withLock { $0 = (path, current, snapshot) } }
+                return (snapshot, true)
+            }
         }
         let bytes = try RegistryFile.read(path: path)
         let fingerprint = RegistryFingerprint(bytes: bytes, path: path)
         let snapshot = try parseYAML(bytes: bytes, path: path)
+        if reuseLastLoaded { lastLoaded.withLock { $0 = (path, fingerprint, snapshot) } }
         if writeCacheInBackground {
             RegistryCache.writes.async { cache.store(snapshot, fingerprint: fingerprint) }
         } else {
@@ -37,6 +55,12 @@ public enum RegistryLoader {
         }
         return (snapshot, false)
     }
+
+    /// The registry the last cached load returned, by path and fingerprint (the one the daemon runs on).
+    private static let lastLoaded = Mutex<
+        (path: String, fingerprint: RegistryFingerprint, snapshot: RegistrySnapshot)?
+    >(
+        nil)
 
     /// Waits until every cache write queued by `load(path:cacheDirectory:writeCacheInBackground:)`
     /// is done; what the daemon calls as it stops.

@@ -72,6 +72,31 @@ final class RegistryCacheTests: XCTestCase {
         XCTAssertNotEqual(before.digest, after.digest)
     }
 
+    func testAReloadOfAnUnchangedRegistrySharesTheSnapshotInUse() throws {
+        let path = try folder.write("registry.yaml", "residents:\n  - {id: R-1, name: 甲}\n")
+        let (first, firstCached) = try RegistryLoader.load(
+            path: path, cacheDirectory: cacheDirectory, reuseLastLoaded: true)
+        XCTAssertFalse(firstCached)
+        // Without its cache file, an unchanged registry is still not parsed again: the snapshot in use
+        // is answered.
+        for file in try cacheFiles() { try FileManager.default.removeItem(atPath: cacheDirectory + "/" + file) }
+        let (second, secondCached) = try RegistryLoader.load(
+            path: path, cacheDirectory: cacheDirectory, reuseLastLoaded: true)
+        XCTAssertTrue(secondCached)
+        XCTAssertEqual(second.residents, first.residents)
+        XCTAssertEqual(try cacheFiles(), [], "nothing was decoded or written")
+        // A changed registry is read again.
+        _ = try folder.write("registry.yaml", "residents:\n  - {id: R-1, name: 乙}\n")
+        let (third, thirdCached) = try RegistryLoader.load(
+            path: path, cacheDirectory: cacheDirectory, reuseLastLoaded: true)
+        XCTAssertFalse(thirdCached)
+        XCTAssertEqual(third.residents.first?.name, "乙")
+        // Without the option, the cache file decides as before.
+        let (fourth, fourthCached) = try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory)
+        XCTAssertTrue(fourthCached)
+        XCTAssertEqual(fourth.residents.first?.name, "乙")
+    }
+
     func testChangingTheFileInvalidatesTheCache() throws {
         let path = try folder.write("registry.yaml", "residents:\n  - {id: R-1, name: 甲}\n")
         XCTAssertFalse(try RegistryLoader.load(path: path, cacheDirectory: cacheDirectory).fromCache)
