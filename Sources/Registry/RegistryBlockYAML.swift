@@ -278,6 +278,8 @@ struct RegistryBlockYAML {
             key = .scalar(text(p, i), plain: true, line: line)
             q = i
         }
+        // YAML limits an implicit key to 1024 characters; a long one is left to Yams.
+        guard q - p <= Self.longestKey else { throw Unsupported() }
         q += 1
         guard q == end || b[q] == Self.space else { return nil }
         return (key, q)
@@ -427,6 +429,7 @@ struct RegistryBlockYAML {
         if b[i] != close {
             while true {
                 if isMapping {
+                    let keyStart = i
                     let key: RegistryNode
                     if b[i] == Self.doubleQuote || b[i] == Self.singleQuote {
                         let (text, after) = try quoted(at: i, end: end)
@@ -439,7 +442,8 @@ struct RegistryBlockYAML {
                         key = .scalar(text(i, k), plain: true, line: line)
                         i = k
                     }
-                    guard i + 1 < end, b[i] == Self.colon, b[i + 1] == Self.space else { throw Unsupported() }
+                    guard i + 1 < end, b[i] == Self.colon, b[i + 1] == Self.space, i - keyStart <= Self.longestKey
+                    else { throw Unsupported() }
                     let name = key.scalar?.string
                     if pairs.contains(where: { $0.key.scalar?.string == name }) { throw Unsupported() }
                     i += 2
@@ -498,6 +502,8 @@ struct RegistryBlockYAML {
         }
     }
 
+    /// Bytes from a key's start to its colon, well within YAML's 1024 characters.
+    private static let longestKey = 1_000
     static let newline = UInt8(ascii: "\n")
     private static let space = UInt8(ascii: " ")
     private static let hash = UInt8(ascii: "#")

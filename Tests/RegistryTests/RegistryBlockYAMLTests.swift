@@ -99,6 +99,7 @@ final class RegistryBlockYAMLTests: XCTestCase {
 
     func testConstructsItLeavesToYamsAreStillReadAsYamsReadsThem() {
         let base = "residents:\n  - id: R-1\n    name: 王\n    devices: [W1]\n  - id: R-2\n    name: 李\n"
+        let long = String(repeating: "k", count: 1_100)
         let others: [(String, String)] = [
             ("anchor and alias", base + "    medical_notes: &n 高血压\n  - id: R-3\n    name: 赵\n    medical_notes: *n\n"),
             ("tag", base + "    room: !!str 302\n"),
@@ -117,6 +118,8 @@ final class RegistryBlockYAMLTests: XCTestCase {
             ("a quoted scalar over two lines", base + "    room: \"3号楼\n      302\"\n"),
             ("a line separator", base + "    room: 3号\u{2028}楼\n"),
             ("a key of other characters", base + "    thresholds: {心率: 140}\n"),
+            ("a key longer than YAML allows", base + "    thresholds:\n      " + long + ": 1\n"),
+            ("a flow key longer than YAML allows", base + "    thresholds: {" + long + ": 1}\n"),
         ]
         for (label, text) in others {
             XCTAssertNil(RegistryBlockYAML.draft(bytes: Array(text.utf8), path: "r.yaml"), label)
