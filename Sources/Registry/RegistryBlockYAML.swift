@@ -24,6 +24,8 @@ struct RegistryBlockYAML {
     private let b: UnsafeBufferPointer<UInt8>
     private var lines: [Line] = []
     private var li = 0
+    /// Nodes open around the one being read.
+    private var depth = 0
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         b = bytes
@@ -171,6 +173,10 @@ struct RegistryBlockYAML {
 
     /// The node that starts at byte `p` of the current line.
     private mutating func node(at p: Int) throws(Unsupported) -> RegistryNode {
+        // A registry nests four deep; deeper input is left to Yams rather than this reader's stack.
+        guard depth < Self.deepest else { throw Unsupported() }
+        depth += 1
+        defer { depth -= 1 }
         let line = lines[li]
         if isSequenceIndicator(p, end: line.end) { return try blockSequence(at: p) }
         if b[p] == Self.openBracket || b[p] == Self.openBrace { return try inlineValue(at: p) }
@@ -296,7 +302,7 @@ struct RegistryBlockYAML {
             node = .scalar(text, plain: false, line: line.number)
             q = after
         case Self.openBracket, Self.openBrace:
-            (node, q) = try flow(at: p, end: line.end, line: line.number)
+            (node, q) = try flow(at: p, end: line.end, line: line.number, depth: depth)
         default:
             let (text, after) = try plainBlock(at: p, end: line.end)
             node = .scalar(text, plain: true, line: line.number)
@@ -401,7 +407,7 @@ struct RegistryBlockYAML {
                     guard i + 4 <= end, (i..<(i + 4)).allSatisfy({ b[$0].isHexDigit }),
                         let v = UInt32(text(i, i + 4), radix: 16), v != 0, let scalar = Unicode.Scalar(v)
                     else { throw Unsupported() }
-                    out.append(contentsOf: Array(String(Character(scalar)).utf8))
+                    UTF8.encode(scalar) { out.append($0) }
                     i += 4
                 default: throw Unsupported()
                 }
@@ -418,7 +424,8 @@ struct RegistryBlockYAML {
     // MARK: flow collections
 
     /// A `[…]` or `{…}` that closes on its line, with scalars and flow collections inside.
-    private func flow(at p: Int, end: Int, line: Int) throws(Unsupported) -> (RegistryNode, Int) {
+    private func flow(at p: Int, end: Int, line: Int, depth: Int) throws(Unsupported) -> (RegistryNode, Int) {
+        guard depth < Self.deepest else { throw Unsupported() }
         let isMapping = b[p] == Self.openBrace
         let close = isMapping ? Self.closeBrace : Self.closeBracket
         var items: [RegistryNode] = []
@@ -449,11 +456,11 @@ struct RegistryBlockYAML {
                     i += 2
                     skipSpaces(&i, end)
                     guard i < end else { throw Unsupported() }
-                    let (value, after) = try flowValue(at: i, end: end, line: line)
+                    let (value, after) = try flowValue(at: i, end: end, line: line, depth: depth)
                     pairs.append((key, value))
                     i = after
                 } else {
-                    let (value, after) = try flowValue(at: i, end: end, line: line)
+                    let (value, after) = try flowValue(at: i, end: end, line: line, depth: depth)
                     items.append(value)
                     i = after
                 }
@@ -469,13 +476,13 @@ struct RegistryBlockYAML {
         return (isMapping ? .mapping(pairs, line: line) : .sequence(items, line: line), i + 1)
     }
 
-    private func flowValue(at p: Int, end: Int, line: Int) throws(Unsupported) -> (RegistryNode, Int) {
+    private func flowValue(at p: Int, end: Int, line: Int, depth: Int) throws(Unsupported) -> (RegistryNode, Int) {
         switch b[p] {
         case Self.doubleQuote, Self.singleQuote:
             let (text, after) = try quoted(at: p, end: end)
             return (.scalar(text, plain: false, line: line), after)
         case Self.openBracket, Self.openBrace:
-            return try flow(at: p, end: end, line: line)
+            return try flow(at: p, end: end, line: line, depth: depth + 1)
         default:
             let (text, after) = try plainFlow(at: p, end: end)
             return (.scalar(text, plain: true, line: line), after)
@@ -504,6 +511,8 @@ struct RegistryBlockYAML {
 
     /// Bytes from a key's start to its colon, well within YAML's 1024 characters.
     private static let longestKey = 1_000
+    /// Nesting this reader takes.
+    private static let deepest = 32
     static let newline = UInt8(ascii: "\n")
     private static let space = UInt8(ascii: " ")
     private static let hash = UInt8(ascii: "#")

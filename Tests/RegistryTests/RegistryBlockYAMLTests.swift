@@ -145,6 +145,25 @@ final class RegistryBlockYAMLTests: XCTestCase {
         }
     }
 
+    func testNestingDeeperThanARegistryIsLeftToYams() throws {
+        func compose(_ text: String) throws(RegistryBlockYAML.Unsupported) -> RegistryNode {
+            let bytes = Array(text.utf8)
+            return try bytes.withUnsafeBufferPointer { buffer throws(RegistryBlockYAML.Unsupported) in
+                var composer = RegistryBlockYAML(bytes: buffer)
+                return try composer.entry(from: 0, to: bytes.count, line: 1, indent: 2)
+            }
+        }
+        func flows(_ n: Int) -> String {
+            "  - a: " + String(repeating: "[", count: n) + "x" + String(repeating: "]", count: n) + "\n"
+        }
+        func blocks(_ n: Int) -> String { "  - a:\n      " + String(repeating: "- ", count: n) + "x\n" }
+        XCTAssertNotNil(try? compose(flows(10)))
+        XCTAssertNotNil(try? compose(blocks(10)))
+        XCTAssertThrowsError(try compose(flows(40)))
+        XCTAssertThrowsError(try compose(blocks(40)))
+        XCTAssertThrowsError(try compose(flows(100_000)), "no stack overflow")
+    }
+
     func testARegistryWithProblemsIsReportedAsYamsReadsIt() {
         let base = "residents:\n  - id: R-1\n    name: 王\n    devices: [W1]\n"
         let broken = [
