@@ -513,7 +513,7 @@ struct RegistryBlockYAML {
     private static let longestKey = 1_000
     /// Nesting this reader takes.
     private static let deepest = 32
-    static let newline = UInt8(ascii: "\n")
+    private static let newline = UInt8(ascii: "\n")
     private static let space = UInt8(ascii: " ")
     private static let hash = UInt8(ascii: "#")
     private static let dash = UInt8(ascii: "-")

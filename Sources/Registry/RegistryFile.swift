@@ -7,9 +7,16 @@ import Foundation
 
 /// Reading a registry file's bytes, with the error a caller can act on.
 enum RegistryFile {
-    /// The file's bytes, read straight into the array (no second copy of a large file).
+    /// The file's bytes, read a piece at a time into one array sized from the start (no `Data` and
+    /// second copy of a large file).
     static func read(path: String) throws(RegistryLoadError) -> [UInt8] {
-        guard let bytes = readAll(path) else {
+        var bytes: [UInt8] = []
+        let read = readPieces(path: path) { status in
+            bytes.reserveCapacity(Int(status.st_size))
+        } piece: { piece, _ in
+            bytes.append(contentsOf: piece)
+        }
+        guard read else {
             throw RegistryLoadError(diagnostics: [
                 RegistryDiagnostic(path: path, line: 0, message: "cannot read the file (missing or not permitted)")
             ])
@@ -17,40 +24,35 @@ enum RegistryFile {
         return bytes
     }
 
-    private static func readAll(_ path: String) -> [UInt8]? {
+    /// Reads the regular file at `path` in pieces of `pieceSize` bytes (a multiple of 8), every
+    /// piece whole but the last (which may be empty): `start` gets the file's status from `fstat`,
+    /// then `piece` each piece and whether it is the last. False when it cannot be opened or read,
+    /// or is not a regular file.
+    static func readPieces(
+        path: String, pieceSize: Int = 1 << 20, start: (stat) -> Void,
+        piece: (UnsafeRawBufferPointer, _ isLast: Bool) -> Void
+    ) -> Bool {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else { return false }
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
-        var bytes: [UInt8] = []
-        var capacity = max(Int(st.st_size), 0) + 1  // one more, to see the end without a second call
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return false }
+        start(st)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: pieceSize, alignment: 8)
+        defer { buffer.deallocate() }
         while true {
-            var failed = false
-            var ended = false
-            bytes.reserveCapacity(capacity)
-            let start = bytes.count
-            bytes.append(contentsOf: repeatElement(0, count: capacity - start))
-            var filled = start
-            bytes.withUnsafeMutableBytes { buffer in
-                while filled < capacity {
-                    let n = Glibc.read(fd, buffer.baseAddress! + filled, capacity - filled)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        failed = true
-                        return
-                    }
-                    if n == 0 {
-                        ended = true
-                        return
-                    }
-                    filled += n
+            var filled = 0
+            while filled < pieceSize {
+                let n = Glibc.read(fd, buffer.baseAddress! + filled, pieceSize - filled)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return false
                 }
+                if n == 0 { break }
+                filled += n
             }
-            if failed { return nil }
-            bytes.removeLast(bytes.count - filled)
-            if ended { return bytes }
-            capacity *= 2  // the file grew while being read
+            piece(UnsafeRawBufferPointer(rebasing: buffer[0..<filled]), filled < pieceSize)
+            if filled < pieceSize { return true }
         }
     }
 }

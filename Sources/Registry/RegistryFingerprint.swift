@@ -32,38 +32,19 @@ struct RegistryFingerprint: Equatable {
     /// registry is recognised without holding it in memory (31 MB for 100,000 residents). Nil when
     /// it cannot be read or changed size while being read.
     init?(streamingFile path: String) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { return nil }
-        let size = Int(st.st_size)
-        var running = RegistryDigest.Running(totalCount: size)
-        let piece = 1 << 20
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: piece, alignment: 8)
-        defer { buffer.deallocate() }
+        var status = stat()
         var total = 0
-        while true {
-            // Fill the buffer whole, so that every piece but the last is a multiple of 8 bytes.
-            var filled = 0
-            while filled < piece {
-                let n = read(fd, buffer.baseAddress! + filled, piece - filled)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return nil
-                }
-                if n == 0 { break }
-                filled += n
-            }
-            total += filled
-            if filled < piece {
-                guard total == size else { return nil }
-                let digest = running.finish(last: UnsafeRawBufferPointer(rebasing: buffer[0..<filled]))
-                let nanos = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
-                self.init(size: UInt64(size), modifiedNanos: nanos, digest: digest)
-                return
-            }
-            running.add(UnsafeRawBufferPointer(buffer))
+        var running = RegistryDigest.Running(totalCount: 0)
+        var digest: RegistryDigest?
+        let read = RegistryFile.readPieces(path: path) { st in
+            status = st
+            running = RegistryDigest.Running(totalCount: Int(st.st_size))
+        } piece: { piece, isLast in
+            total += piece.count
+            if isLast { digest = running.finish(last: piece) } else { running.add(piece) }
         }
+        guard read, let digest, total == Int(status.st_size) else { return nil }
+        let nanos = Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec)
+        self.init(size: UInt64(total), modifiedNanos: nanos, digest: digest)
     }
 }

@@ -57,10 +57,8 @@ public enum RegistryLoader {
     }
 
     /// The registry the last cached load returned, by path and fingerprint (the one the daemon runs on).
-    private static let lastLoaded = Mutex<
-        (path: String, fingerprint: RegistryFingerprint, snapshot: RegistrySnapshot)?
-    >(
-        nil)
+    private typealias Loaded = (path: String, fingerprint: RegistryFingerprint, snapshot: RegistrySnapshot)
+    private static let lastLoaded = Mutex<Loaded?>(nil)
 
     /// Waits until every cache write queued by `load(path:cacheDirectory:writeCacheInBackground:)`
     /// is done; what the daemon calls as it stops.

@@ -108,7 +108,7 @@ struct RegistryYAMLReader {
 
     mutating func resident(_ node: RegistryNode) -> RegistryDraft.ResidentEntry? {
         guard let map = mapping(node, "a resident") else { return nil }
-        let line = lineOf(node)
+        let line = node.line
         var r = Resident(id: "", name: "")
         var hasID = false
         var hasName = false
@@ -126,7 +126,7 @@ struct RegistryYAMLReader {
                 r.name = nonEmpty(value, "name") ?? ""
             case "bed":
                 r.bed = optionalText(value, "bed")
-                bedLine = lineOf(value)
+                bedLine = value.line
             case "room": r.room = optionalText(value, "room")
             case "address": r.address = optionalText(value, "address")
             case "phone": r.phone = optionalPhone(value, "phone")
@@ -138,7 +138,7 @@ struct RegistryYAMLReader {
                 for item in sequence(value, "devices") ?? [] {
                     guard let id = deviceID(item) else { continue }
                     r.devices.append(id)
-                    deviceLines.append(lineOf(item))
+                    deviceLines.append(item.line)
                 }
             case "home_zone": r.homeZone = homeZone(value)
             case "thresholds": r.thresholds = thresholds(value)
@@ -155,7 +155,7 @@ struct RegistryYAMLReader {
 
     mutating func bed(_ node: RegistryNode) -> RegistryDraft.BedEntry? {
         guard let map = mapping(node, "a bed") else { return nil }
-        let line = lineOf(node)
+        let line = node.line
         var b = Bed(code: "")
         var hasCode = false
         var deviceLines: [Int] = []
@@ -170,7 +170,7 @@ struct RegistryYAMLReader {
                 for item in sequence(value, "devices") ?? [] {
                     guard let id = deviceID(item) else { continue }
                     b.devices.append(id)
-                    deviceLines.append(lineOf(item))
+                    deviceLines.append(item.line)
                 }
             }
         }
@@ -191,8 +191,8 @@ struct RegistryYAMLReader {
             default: phone = self.phone(value, "phone")
             }
         }
-        if name == nil { log.report(line: lineOf(node), "\(what) needs a name") }
-        if phone == nil { log.report(line: lineOf(node), "\(what) needs a phone") }
+        if name == nil { log.report(line: node.line, "\(what) needs a name") }
+        if phone == nil { log.report(line: node.line, "\(what) needs a phone") }
         guard let name, let phone else { return nil }
         return Contact(name: name, relation: relation, phone: phone)
     }
@@ -211,19 +211,19 @@ struct RegistryYAMLReader {
             case "lat":
                 lat = number(value, "lat")
                 if let v = lat, !(-90.0...90.0).contains(v) {
-                    log.report(line: lineOf(value), "lat must be between -90 and 90")
+                    log.report(line: value.line, "lat must be between -90 and 90")
                     ok = false
                 }
             case "lon":
                 lon = number(value, "lon")
                 if let v = lon, !(-180.0...180.0).contains(v) {
-                    log.report(line: lineOf(value), "lon must be between -180 and 180")
+                    log.report(line: value.line, "lon must be between -180 and 180")
                     ok = false
                 }
             case "radius_m":
                 radius = number(value, "radius_m")
                 if let v = radius, !(v > 0) {
-                    log.report(line: lineOf(value), "radius_m must be greater than 0")
+                    log.report(line: value.line, "radius_m must be greater than 0")
                     ok = false
                 }
             default:
@@ -231,14 +231,14 @@ struct RegistryYAMLReader {
                     if let d = Datum(name: s.lowercased()) {
                         datum = d
                     } else {
-                        log.report(line: lineOf(value), "datum must be one of wgs84, gcj02, bd09")
+                        log.report(line: value.line, "datum must be one of wgs84, gcj02, bd09")
                         ok = false
                     }
                 }
             }
         }
         for (name, v) in [("lat", lat), ("lon", lon), ("radius_m", radius)] where v == nil {
-            log.report(line: lineOf(node), "home_zone needs \(name)")
+            log.report(line: node.line, "home_zone needs \(name)")
         }
         guard ok, let lat, let lon, let radius else { return nil }
         let w = datum.toWGS84(lat: lat, lon: lon)
@@ -271,7 +271,7 @@ struct RegistryYAMLReader {
         for (key, value) in map {
             guard let device = deviceID(key) else { continue }
             if !devices.contains(device) {
-                log.report(line: lineOf(key), "sims names a device that is not in this resident's devices")
+                log.report(line: key.line, "sims names a device that is not in this resident's devices")
             }
             if let number = phone(value, "a SIM number") { out[device] = number }
         }
@@ -283,7 +283,7 @@ struct RegistryYAMLReader {
     private mutating func careLevel(_ node: RegistryNode) -> Int? {
         if isNull(node) { return nil }
         guard let s = node.scalar, s.plain, let v = Int(s.string), (0...4).contains(v) else {
-            log.report(line: lineOf(node), "care_level must be a whole number from 0 to 4")
+            log.report(line: node.line, "care_level must be a whole number from 0 to 4")
             return nil
         }
         return v
@@ -291,7 +291,7 @@ struct RegistryYAMLReader {
 
     private mutating func number(_ node: RegistryNode, _ what: String) -> Double? {
         guard let s = node.scalar, s.plain, let v = Double(s.string), v.isFinite else {
-            log.report(line: lineOf(node), "\(what) must be a number")
+            log.report(line: node.line, "\(what) must be a number")
             return nil
         }
         return v
@@ -300,7 +300,7 @@ struct RegistryYAMLReader {
     private mutating func deviceID(_ node: RegistryNode) -> String? {
         guard let s = text(node, "a device id") else { return nil }
         if s.isEmpty || s.hasWhitespace {
-            log.report(line: lineOf(node), "a device id must be non-empty and without spaces")
+            log.report(line: node.line, "a device id must be non-empty and without spaces")
             return nil
         }
         return s
@@ -314,7 +314,7 @@ struct RegistryYAMLReader {
     private mutating func phone(_ node: RegistryNode, _ what: String) -> String? {
         guard let s = text(node, what) else { return nil }
         guard RegistryPhone.isPlausible(s) else {
-            log.report(line: lineOf(node), "\(what) must be digits, optionally with + - ( ) # , and spaces")
+            log.report(line: node.line, "\(what) must be digits, optionally with + - ( ) # , and spaces")
             return nil
         }
         return s
@@ -323,7 +323,7 @@ struct RegistryYAMLReader {
     private mutating func nonEmpty(_ node: RegistryNode, _ what: String) -> String? {
         guard let s = text(node, what) else { return nil }
         if s.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
-            log.report(line: lineOf(node), "\(what) must not be empty")
+            log.report(line: node.line, "\(what) must not be empty")
             return nil
         }
         return s
@@ -335,7 +335,7 @@ struct RegistryYAMLReader {
 
     private mutating func text(_ node: RegistryNode, _ what: String) -> String? {
         guard let s = node.scalar, !isNull(node) else {
-            log.report(line: lineOf(node), "\(what) must be a single value")
+            log.report(line: node.line, "\(what) must be a single value")
             return nil
         }
         return s.string
@@ -354,12 +354,12 @@ struct RegistryYAMLReader {
 
     private mutating func keyName(_ key: RegistryNode, allowed: Set<String>?, in what: String) -> String? {
         guard let s = key.scalar else {
-            log.report(line: lineOf(key), "a key in \(what) must be a plain name")
+            log.report(line: key.line, "a key in \(what) must be a plain name")
             return nil
         }
         if let allowed, !allowed.contains(s.string) {
             let known = allowed.sorted().joined(separator: ", ")
-            log.report(line: lineOf(key), "unknown key '\(s.string)' in \(what) (known: \(known))")
+            log.report(line: key.line, "unknown key '\(s.string)' in \(what) (known: \(known))")
             return nil
         }
         return s.string
@@ -367,7 +367,7 @@ struct RegistryYAMLReader {
 
     private mutating func mapping(_ node: RegistryNode, _ what: String) -> [(key: RegistryNode, value: RegistryNode)]? {
         guard let m = node.mapping else {
-            log.report(line: lineOf(node), "\(what) must be a mapping of keys to values")
+            log.report(line: node.line, "\(what) must be a mapping of keys to values")
             return nil
         }
         return m
@@ -376,7 +376,7 @@ struct RegistryYAMLReader {
     private mutating func sequence(_ node: RegistryNode, _ what: String) -> [RegistryNode]? {
         if isNull(node) { return [] }
         guard let s = node.sequence else {
-            log.report(line: lineOf(node), "\(what) must be a list")
+            log.report(line: node.line, "\(what) must be a list")
             return nil
         }
         return s
@@ -395,9 +395,6 @@ struct RegistryYAMLReader {
             log.report(line: 0, "not readable as YAML")
         }
     }
-
-    /// A node's line in the file.
-    func lineOf(_ node: RegistryNode) -> Int { node.line }
 }
 
 extension String {

@@ -49,7 +49,7 @@ final class RegistryBlockYAMLTests: XCTestCase {
 
     func testTheSeedsAreReadDirectlyAndExactlyAsYamsReadsThem() throws {
         let all = try seeds()
-        XCTAssertEqual(all.count, 3)
+        XCTAssertGreaterThanOrEqual(all.count, 3, "the three hand-written seeds at least")
         for (name, bytes) in all {
             XCTAssertEqual(RegistryLoader.crossCheckYAML(bytes: bytes), true, name)
         }
