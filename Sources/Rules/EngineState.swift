@@ -128,11 +128,12 @@ struct BedWatch: Codable, Sendable, Hashable {
 struct SubjectState: Codable, Sendable {
     var residentID: String?
     var latest = LatestValues()
-    var progress: [String: RuleProgress] = [:]
+    /// Runs in progress by rule name.
+    var progress = RuleMap<RuleProgress>()
     /// Night bed watches by rule name.
-    var beds: [String: BedWatch] = [:]
+    var beds = RuleMap<BedWatch>()
     /// Unresolved alerts by rule name.
-    var alerts: [String: AlertRecord] = [:]
+    var alerts = RuleMap<AlertRecord>()
     /// Its progress waits to be saved (``StateSaving``): a further change of progress alone need not
     /// mark it. Not saved.
     var waiting = false

@@ -15,9 +15,22 @@ extension RuleEngine {
     func withSubject<T>(
         _ key: String, residentID: String?, mark: Bool = true, _ body: (inout SubjectState) -> T
     ) -> T {
-        // In place: one lookup, no copy of the state (bodies never touch `subjects` themselves).
+        // In place: at most one lookup, no copy of the state (bodies never touch `subjects` themselves).
         if mark { markSubject(key) }
-        return body(&subjects[key, default: SubjectState(residentID: residentID)])
+        let index: Dictionary<String, SubjectState>.Index
+        if let v = visited, v.key == key {
+            index = v.index
+        } else if let found = subjects.index(forKey: key) {
+            index = found
+        } else {
+            subjects[key] = SubjectState(residentID: residentID)
+            guard let added = subjects.index(forKey: key) else { preconditionFailure("subject just added") }
+            index = added
+        }
+        // Writing the value in place runs `didSet`, which forgets `visited`: set after the write. A value
+        // written in place keeps every index of the dictionary valid (no key moves, nor on a copy).
+        defer { visited = (key, index) }
+        return body(&subjects.values[index])
     }
 
     /// A higher tier of the same subject is unresolved.

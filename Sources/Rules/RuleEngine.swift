@@ -12,8 +12,15 @@ public final class RuleEngine {
     let utcOffsetMillis: Int64
     let makeID: () -> String
 
-    /// By subject key: resident id, `device:<id>`, or `gateway`.
-    var subjects: [String: SubjectState] = [:]
+    /// By subject key: resident id, `device:<id>`, or `gateway`. Any change forgets `visited`
+    /// (``withSubject(_:residentID:mark:_:)`` sets it again after its own).
+    var subjects: [String: SubjectState] = [:] {
+        didSet { visited = nil }
+    }
+    /// The subject ``withSubject(_:residentID:mark:_:)`` last visited and where it is in `subjects`:
+    /// a message's further readings of the same resident go straight to it, without hashing its key.
+    /// Valid while nothing else changed `subjects` (its `didSet` forgets it).
+    var visited: (key: String, index: Dictionary<String, SubjectState>.Index)?
     /// Liveness by device id. Any change forgets `heardNow` (``noteHeard`` sets it after its own).
     var devices: [String: DeviceLiveness] = [:] {
         didSet { heardNow = nil }
