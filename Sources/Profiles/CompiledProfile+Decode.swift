@@ -151,38 +151,7 @@ extension CompiledProfile {
                 }
             }
             for rule in m.readings {
-                if !rule.conditions.isEmpty && !r.holds(rule.conditions) { continue }
-                var readingAt = at
-                var readingFlags = flags
-                if let t = rule.time {
-                    switch r.time(t) {
-                    case .value(let v): (readingAt, readingFlags) = DeviceClock.settle(v, receivedAt: receivedAt)
-                    case .absent: break
-                    case .wrongType: return failure(.wrongType, m, "time '\(t.label)' has the wrong type")
-                    case .invalid:
-                        pending = pending ?? failure(.badTime, m, "time '\(t.label)' is not a valid time")
-                    }
-                }
-                let value: ReadingValue
-                switch read(rule, r) {
-                case .absent:
-                    if rule.required {
-                        pending = pending ?? failure(.missingField, m, "'\(rule.label)' is missing")
-                    }
-                    continue
-                case .wrongType:
-                    return failure(.wrongType, m, "'\(rule.label)' has the wrong type")
-                case .sentinel:
-                    output.sentinels.append(rule.kind.name)
-                    continue
-                case .value(let v):
-                    value = v
-                }
-                output.observations.append(
-                    .reading(
-                        Reading(
-                            device: device, profile: id, kind: rule.kind, value: value, measuredAt: readingAt,
-                            receivedAt: receivedAt, flags: readingFlags)))
+                if let stop = sample(rule, m, r, at, flags, device, receivedAt, &pending, &output) { return stop }
             }
             var seen: UInt16 = 0
             for rule in m.events {
@@ -229,6 +198,48 @@ extension CompiledProfile {
             }
         }
         return pending
+    }
+
+    /// One reading rule on one sample: appends its reading, notes a missing or bad field in `pending`,
+    /// or returns the failure that stops the message (a wrong type).
+    private func sample(
+        _ rule: ReadingRule, _ m: MessageType, _ r: SampleReader, _ at: EpochMillis,
+        _ flags: ObservationFlags, _ device: String, _ receivedAt: EpochMillis, _ pending: inout DecodeFailure?,
+        _ output: inout DecodeOutput
+    ) -> DecodeFailure? {
+        if !rule.conditions.isEmpty && !r.holds(rule.conditions) { return nil }
+        var readingAt = at
+        var readingFlags = flags
+        if let t = rule.time {
+            switch r.time(t) {
+            case .value(let v): (readingAt, readingFlags) = DeviceClock.settle(v, receivedAt: receivedAt)
+            case .absent: break
+            case .wrongType: return failure(.wrongType, m, "time '\(t.label)' has the wrong type")
+            case .invalid:
+                pending = pending ?? failure(.badTime, m, "time '\(t.label)' is not a valid time")
+            }
+        }
+        let value: ReadingValue
+        switch read(rule, r) {
+        case .absent:
+            if rule.required {
+                pending = pending ?? failure(.missingField, m, "'\(rule.label)' is missing")
+            }
+            return nil
+        case .wrongType:
+            return failure(.wrongType, m, "'\(rule.label)' has the wrong type")
+        case .sentinel:
+            output.sentinels.append(rule.kind.name)
+            return nil
+        case .value(let v):
+            value = v
+        }
+        output.observations.append(
+            .reading(
+                Reading(
+                    device: device, profile: id, kind: rule.kind, value: value, measuredAt: readingAt,
+                    receivedAt: receivedAt, flags: readingFlags)))
+        return nil
     }
 
     @inline(__always)

@@ -83,8 +83,8 @@ struct LocationRule: Sendable {
     var accuracy: FieldSource?
 }
 
-/// How one reading is read, checked and converted.
-struct ReadingRule: Sendable {
+/// How one reading is read, checked and converted, as the profile compiler builds it.
+struct ReadingRuleDraft {
     var kind: ReadingKind
     /// The profile's name for the field, for reject messages.
     var label: String
@@ -98,6 +98,40 @@ struct ReadingRule: Sendable {
     var conditions: [Condition] = []
     var time: TimeRule?
     var required = false
+}
+
+/// How one reading is read, checked and converted (see ``ReadingRuleDraft``).
+///
+/// A class, read in place: the decoder looks at every reading rule of a message for each sample, and a
+/// struct's copy retained and released its strings and arrays every time.
+final class ReadingRule: Sendable {
+    let kind: ReadingKind
+    let label: String
+    let source: FieldSource
+    let location: LocationRule?
+    let map: [MapEntry]
+    let sentinels: [Double]
+    let scale: Double
+    let divisor: Double
+    let unit: UnitConversion
+    let conditions: [Condition]
+    let time: TimeRule?
+    let required: Bool
+
+    init(_ d: ReadingRuleDraft) {
+        kind = d.kind
+        label = d.label
+        source = d.source
+        location = d.location
+        map = d.map
+        sentinels = d.sentinels
+        scale = d.scale
+        divisor = d.divisor
+        unit = d.unit
+        conditions = d.conditions
+        time = d.time
+        required = d.required
+    }
 }
 
 /// How events are found.
