@@ -46,6 +46,9 @@ if [ "${SKIP_INSTALL:-0}" != 1 ]; then
   "$py" -c 'import paho.mqtt, thingsboard_gateway' 2>/dev/null ||
     "$venv/bin/pip" install -q paho-mqtt thingsboard-gateway
 fi
+# SKIP_INSTALL=1 without the venv: the system python (enough for the registry and Anxin's rows; the peers
+# need the venv's packages)
+[ -x "$py" ] || py=python3
 mkdir -p "$tools"
 gcc -O2 -Wall -Wextra -o "$tools/publisher" Bench/publisher.c Bench/shapes.c -lmosquitto -lm
 gcc -O2 -Wall -Wextra -o "$tools/bare-sub" Bench/bare-sub.c -lmosquitto

@@ -95,13 +95,25 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
                 // message: up to the headroom reserved (a read normally delivers one message), until
                 // libmosquitto finds no more bytes (EAGAIN), and never past a message parked in the
                 // overflow list, so the list stays within what one read can deliver.
+                //
+                // libmosquitto writes each message's acknowledgement (PUBACK) as it reads the message. When
+                // more messages wait, the socket is corked for the rest of the burst: their acknowledgements
+                // leave together when it ends, in one TCP segment, instead of one segment per message for
+                // this thread and the broker each to process. The first message's goes out at once.
                 var reads = 0
-                repeat {
+                var corked = false
+                while true {
                     errno = 0
                     try client.readIncoming()
                     reads += 1
-                } while reads < headroom && errno != EAGAIN && errno != EWOULDBLOCK && overflow.isEmpty
-                    && client.socketDescriptor >= 0
+                    let more = errno != EAGAIN && errno != EWOULDBLOCK
+                    guard more, reads < headroom, overflow.isEmpty, client.socketDescriptor == socket else { break }
+                    if !corked && settings.qos > 0 { corked = Self.cork(socket, true) }
+                }
+                if corked {
+                    ingest.countCorkedBurst()
+                    if client.socketDescriptor == socket { _ = Self.cork(socket, false) }
+                }
             }
             if client.socketDescriptor >= 0 && revents & Int16(POLLOUT | POLLHUP | POLLERR) != 0
                 && client.wantsWrite
@@ -115,6 +127,13 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
         if client.socketDescriptor < 0 && phase != .offline {
             connectionEnded(reason: "the connection closed")
         }
+    }
+
+    /// Holds back (true) or sends at once (false, with what was held) what is written to a TCP socket.
+    /// False when it could not be set (not TCP).
+    private static func cork(_ socket: Int32, _ on: Bool) -> Bool {
+        var value: Int32 = on ? 1 : 0
+        return setsockopt(socket, Int32(IPPROTO_TCP), TCP_CORK, &value, socklen_t(MemoryLayout<Int32>.size)) == 0
     }
 
     private func attemptConnect() {

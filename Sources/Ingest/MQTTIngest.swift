@@ -47,6 +47,7 @@ public final class MQTTIngest: @unchecked Sendable {
     private let oversize = Atomic<Int>(0)
     private let fullWaits = Atomic<Int>(0)
     private let parked = Atomic<Int>(0)
+    private let corked = Atomic<Int>(0)
 
     /// - Parameters:
     ///   - handoff: where messages go; the pipeline drains it with `popBatch`.
@@ -136,11 +137,14 @@ public final class MQTTIngest: @unchecked Sendable {
     public var handoffFullWaits: Int { fullWaits.load(ordering: .relaxed) }
     /// Messages that found the hand-off full and waited in the loop thread's overflow list (none lost).
     var messagesParked: Int { parked.load(ordering: .relaxed) }
+    /// Read bursts whose acknowledgements were held back and sent together (TCP_CORK).
+    var corkedBursts: Int { corked.load(ordering: .relaxed) }
 
     func countReceived() { received.add(1, ordering: .relaxed) }
     func countOversize() { oversize.add(1, ordering: .relaxed) }
     func countFullWait() { fullWaits.add(1, ordering: .relaxed) }
     func countParked() { parked.add(1, ordering: .relaxed) }
+    func countCorkedBurst() { corked.add(1, ordering: .relaxed) }
 
     private static func unique(_ filters: [String]) -> [String] {
         var seen = Set<String>()

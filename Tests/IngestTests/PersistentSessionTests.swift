@@ -41,4 +41,54 @@ final class PersistentSessionTests: XCTestCase {
         XCTAssertEqual(events.wait { $0.isSubscribed }.count, 1)
         XCTAssertEqual(second.messagesReceived, 100)
     }
+
+    /// Messages read in bursts have their acknowledgements held back and sent together at the end of each
+    /// burst (TCP_CORK): every one reaches the broker, so a new connection of the same session is
+    /// sent nothing again.
+    func testAcknowledgementsHeldInBurstsAllReachTheBroker() throws {
+        let broker = try TestBroker()
+        let settings = testSettings(port: broker.port, clientID: "anxin-burst-acks")
+        let start = { (events: EventRecorder, handoff: MessageHandoff) -> MQTTIngest in
+            let ingest = MQTTIngest(
+                settings: settings, handoff: handoff, clock: ManualWallClock(fixedReceiveTime),
+                onEvent: events.handler)
+            try ingest.start()
+            return ingest
+        }
+        let firstEvents = EventRecorder()
+        let first = try start(firstEvents, MessageHandoff(capacity: 10))
+        XCTAssertEqual(firstEvents.wait { $0.isSubscribed }.count, 1)
+        first.stop()
+
+        // Queued while away, so the broker sends them back to back and they are read in bursts.
+        let publisher = try MQTTPublisher(port: broker.port, clientID: "test-publisher-burst")
+        let count = 3_000
+        for i in 0..<count {
+            try publisher.publish(topic: "devices/imede/865067021234567/vitals", payload: Array("m-\(i)".utf8))
+        }
+        try publisher.flush()
+        XCTAssertEqual(publisher.acknowledgedCount, count)
+
+        let handoff = MessageHandoff(capacity: 1000)
+        let second = try start(EventRecorder(), handoff)
+        let drain = Drain(handoff)
+        let got = drain.wait(forCount: count)
+        XCTAssertEqual(got.map(\.text), (0..<count).map { "m-\($0)" })
+        XCTAssertGreaterThan(second.corkedBursts, 0, "bursts read with their acknowledgements held")
+        second.stop()
+        drain.stop()
+
+        // Had any acknowledgement been lost, the broker would send that message again before this one.
+        try publisher.publish(topic: "devices/imede/865067021234567/vitals", payload: Array("after".utf8))
+        try publisher.flush()
+        let thirdHandoff = MessageHandoff(capacity: 1000)
+        let thirdEvents = EventRecorder()
+        let third = try start(thirdEvents, thirdHandoff)
+        defer { third.stop() }
+        let thirdDrain = Drain(thirdHandoff)
+        defer { thirdDrain.stop() }
+        XCTAssertEqual(thirdDrain.wait(forCount: 1).map(\.text), ["after"])
+        XCTAssertEqual(thirdEvents.wait { $0.isConnected }, [.connected(sessionPresent: true)])
+        XCTAssertEqual(third.messagesReceived, 1)
+    }
 }
