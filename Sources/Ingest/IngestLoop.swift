@@ -102,6 +102,13 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
                 // this thread and the broker each to process. The first message's goes out at once.
                 var reads = 0
                 var corked = false
+                // Uncorked however the burst ends, a failed read included.
+                defer {
+                    if corked {
+                        ingest.countCorkedBurst()
+                        if client.socketDescriptor == socket { _ = Self.cork(socket, false) }
+                    }
+                }
                 while true {
                     errno = 0
                     try client.readIncoming()
@@ -109,10 +116,6 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
                     let more = errno != EAGAIN && errno != EWOULDBLOCK
                     guard more, reads < headroom, overflow.isEmpty, client.socketDescriptor == socket else { break }
                     if !corked && settings.qos > 0 { corked = Self.cork(socket, true) }
-                }
-                if corked {
-                    ingest.countCorkedBurst()
-                    if client.socketDescriptor == socket { _ = Self.cork(socket, false) }
                 }
             }
             if client.socketDescriptor >= 0 && revents & Int16(POLLOUT | POLLHUP | POLLERR) != 0

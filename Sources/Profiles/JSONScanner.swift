@@ -185,15 +185,17 @@ struct JSONScanner {
             }
             return -1
         }
+        // The length and the first 8 bytes settle most keys; only longer keys compare the rest.
+        let head = PathTrie.head(UnsafeRawBufferPointer(rebasing: p[start..<end]))
         var e = Int(nd.firstEdge)
         let last = Int(nd.firstEdge + nd.edgeCount)
         while e < last {
             let edge = trie.edges[e]
-            if edge.index < 0, Int(edge.keyCount) == count {
-                var k = 0
+            if edge.index < 0, Int(edge.keyCount) == count, edge.head == head {
+                var k = 8
                 let ks = Int(edge.keyStart)
                 while k < count, trie.keyBytes[ks + k] == p[start + k] { k += 1 }
-                if k == count { return edge.child }
+                if k >= count { return edge.child }
             }
             e += 1
         }

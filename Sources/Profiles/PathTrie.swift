@@ -27,6 +27,18 @@ struct PathTrie: Sendable {
         /// Array index for `[N]` edges; -1 for key edges.
         var index: Int32
         var child: Int32
+        /// The key's first 8 bytes (``PathTrie/head(_:_:)``): most keys are told apart, or found
+        /// whole, by one comparison of these and the length.
+        var head: UInt64 = 0
+    }
+
+    /// The first 8 bytes of `bytes` (fewer when shorter, zero past the end), little-endian.
+    @inline(__always)
+    static func head(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        if bytes.count >= 8 { return UInt64(littleEndian: bytes.loadUnaligned(as: UInt64.self)) }
+        var h: UInt64 = 0
+        for k in 0..<bytes.count { h |= UInt64(bytes[k]) << UInt64(8 * k) }
+        return h
     }
 
     var nodes: [Node] = [Node()]
@@ -119,7 +131,8 @@ struct PathTrieBuilder {
                 trie.edges.append(
                     .init(
                         keyStart: Int32(trie.keyBytes.count), keyCount: Int32(bytes.count), index: -1,
-                        child: Int32(node.keys[key]!)))
+                        child: Int32(node.keys[key]!),
+                        head: bytes.withUnsafeBytes { PathTrie.head($0) }))
                 trie.keyBytes.append(contentsOf: bytes)
             }
             for k in node.indexOrder {

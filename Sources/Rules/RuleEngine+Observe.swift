@@ -182,7 +182,9 @@ extension RuleEngine {
         device: String, _ ctx: SubjectContext, vitalSign: Bool, except event: EventKind?, trigger: Trigger,
         at t: EpochMillis, _ decisions: inout [Decision]
     ) {
-        // Almost always nothing to clear: one look at the few subjects that hold such an alert.
+        // Almost always nothing to clear: one look at the few subjects that hold such an alert (a count
+        // while nothing changed, without taking the set itself).
+        if selfClearingOpen.version == alertsVersion && selfClearingOpen.keys.isEmpty { return }
         let open = subjectsWithSelfClearingAlerts()
         guard !open.isEmpty else { return }
         for i in rules.selfClearingEventRules {
@@ -224,6 +226,27 @@ extension RuleEngine {
     ) {
         guard case .threshold(let measures, _) = def.logic else { return }
         let t = r.measuredAt
+        // Most readings: the rule holds no run and no alert for the subject, and neither this value
+        // nor any fresh latest value of its measures is past a fire limit. Every path below then
+        // leaves everything as it is (a late sample starts no backfill run, a live one no run, and
+        // there is nothing to clear), so it is not taken.
+        if (st.progress.isEmpty || st.progress[def.name] == nil) && (st.alerts.isEmpty || st.alerts[def.name] == nil) {
+            var fires = false
+            for j in measures.indices {
+                let limit = measures[j].fireLimit(ctx.thresholds)
+                if measures[j].kind == r.kind && limit.holds(value) {
+                    fires = true
+                    break
+                }
+                if let latest = st.latest[measures[j].kind], abs(t - latest.at) <= rules.maxGap,
+                    limit.holds(latest.value)
+                {
+                    fires = true
+                    break
+                }
+            }
+            if !fires { return }
+        }
         var judgedUpTo = EpochMillis.min
         // Measures are visited by index: an element is read in place, not copied with its strings.
         for j in measures.indices {
