@@ -150,8 +150,8 @@ extension CompiledProfile {
                 case .invalid: pending = pending ?? failure(.badTime, m, "time '\(rule.label)' is not a valid time")
                 }
             }
-            for rule in m.readings {
-                if let stop = sample(rule, m, r, at, flags, device, receivedAt, &pending, &output) { return stop }
+            for shared in m.readings {
+                if let stop = sample(shared, m, r, at, flags, device, receivedAt, &pending, &output) { return stop }
             }
             var seen: UInt16 = 0
             for rule in m.events {
@@ -203,14 +203,14 @@ extension CompiledProfile {
     /// One reading rule on one sample: appends its reading, notes a missing or bad field in `pending`,
     /// or returns the failure that stops the message (a wrong type).
     private func sample(
-        _ rule: ReadingRule, _ m: MessageType, _ r: SampleReader, _ at: EpochMillis,
+        _ shared: SharedReadingRule, _ m: MessageType, _ r: SampleReader, _ at: EpochMillis,
         _ flags: ObservationFlags, _ device: String, _ receivedAt: EpochMillis, _ pending: inout DecodeFailure?,
         _ output: inout DecodeOutput
     ) -> DecodeFailure? {
-        if !rule.conditions.isEmpty && !r.holds(rule.conditions) { return nil }
+        if !shared.rule.conditions.isEmpty && !r.holds(shared.rule.conditions) { return nil }
         var readingAt = at
         var readingFlags = flags
-        if let t = rule.time {
+        if let t = shared.rule.time {
             switch r.time(t) {
             case .value(let v): (readingAt, readingFlags) = DeviceClock.settle(v, receivedAt: receivedAt)
             case .absent: break
@@ -220,16 +220,16 @@ extension CompiledProfile {
             }
         }
         let value: ReadingValue
-        switch read(rule, r) {
+        switch read(shared, r) {
         case .absent:
-            if rule.required {
-                pending = pending ?? failure(.missingField, m, "'\(rule.label)' is missing")
+            if shared.rule.required {
+                pending = pending ?? failure(.missingField, m, "'\(shared.rule.label)' is missing")
             }
             return nil
         case .wrongType:
-            return failure(.wrongType, m, "'\(rule.label)' has the wrong type")
+            return failure(.wrongType, m, "'\(shared.rule.label)' has the wrong type")
         case .sentinel:
-            output.sentinels.append(rule.kind.name)
+            output.sentinels.append(shared.rule.kind.name)
             return nil
         case .value(let v):
             value = v
@@ -237,7 +237,7 @@ extension CompiledProfile {
         output.observations.append(
             .reading(
                 Reading(
-                    device: device, profile: id, kind: rule.kind, value: value, measuredAt: readingAt,
+                    device: device, profile: id, kind: shared.rule.kind, value: value, measuredAt: readingAt,
                     receivedAt: receivedAt, flags: readingFlags)))
         return nil
     }
@@ -263,8 +263,8 @@ extension CompiledProfile {
         case sentinel
     }
 
-    private func read(_ rule: ReadingRule, _ r: SampleReader) -> ValueRead {
-        if let loc = rule.location {
+    private func read(_ shared: SharedReadingRule, _ r: SampleReader) -> ValueRead {
+        if let loc = shared.rule.location {
             switch r.location(loc) {
             case .absent: return .absent
             case .wrongType: return .wrongType
@@ -272,18 +272,18 @@ extension CompiledProfile {
             case .value(let l): return .value(.location(l))
             }
         }
-        let v = r.value(rule.source)
-        if !rule.map.isEmpty {
+        let v = r.value(shared.rule.source)
+        if !shared.rule.map.isEmpty {
             switch v.kind {
             case .absent, .null: return .absent
             case .object, .array, .mismatch: return .wrongType
             default: break
             }
             if v.bytes.isEmpty && (v.kind == .text || v.kind == .string) { return .absent }
-            for entry in rule.map where r.matches(v, entry.match) { return .value(entry.value) }
+            for entry in shared.rule.map where r.matches(v, entry.match) { return .value(entry.value) }
             return .absent
         }
-        if rule.kind == .inBed || rule.kind == .worn {
+        if shared.rule.kind == .inBed || shared.rule.kind == .worn {
             switch v.kind {
             case .absent, .null: return .absent
             case .trueLiteral: return .value(.bool(true))
@@ -297,11 +297,11 @@ extension CompiledProfile {
         case .wrongType:
             return .wrongType
         case .value(let raw):
-            if rule.sentinels.contains(raw) { return .sentinel }
+            if shared.rule.sentinels.contains(raw) { return .sentinel }
             var x = raw
-            if rule.scale != 1 { x *= rule.scale }
-            if rule.divisor != 1 { x /= rule.divisor }
-            return .value(.number(rule.unit.apply(x)))
+            if shared.rule.scale != 1 { x *= shared.rule.scale }
+            if shared.rule.divisor != 1 { x /= shared.rule.divisor }
+            return .value(.number(shared.rule.unit.apply(x)))
         }
     }
 }

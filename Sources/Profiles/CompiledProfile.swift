@@ -83,8 +83,8 @@ struct LocationRule: Sendable {
     var accuracy: FieldSource?
 }
 
-/// How one reading is read, checked and converted, as the profile compiler builds it.
-struct ReadingRuleDraft {
+/// How one reading is read, checked and converted.
+struct ReadingRule: Sendable {
     var kind: ReadingKind
     /// The profile's name for the field, for reject messages.
     var label: String
@@ -100,38 +100,13 @@ struct ReadingRuleDraft {
     var required = false
 }
 
-/// How one reading is read, checked and converted (see ``ReadingRuleDraft``).
-///
-/// A class, read in place: the decoder looks at every reading rule of a message for each sample, and a
-/// struct's copy retained and released its strings and arrays every time.
-final class ReadingRule: Sendable {
-    let kind: ReadingKind
-    let label: String
-    let source: FieldSource
-    let location: LocationRule?
-    let map: [MapEntry]
-    let sentinels: [Double]
-    let scale: Double
-    let divisor: Double
-    let unit: UnitConversion
-    let conditions: [Condition]
-    let time: TimeRule?
-    let required: Bool
+/// A reading rule as a message type holds it: a class, so the decoder reads the rule in place. It looks
+/// at every reading rule of a message for each sample, and an array of the structs copied each rule
+/// (its strings and arrays retained and released) every time.
+final class SharedReadingRule: Sendable {
+    let rule: ReadingRule
 
-    init(_ d: ReadingRuleDraft) {
-        kind = d.kind
-        label = d.label
-        source = d.source
-        location = d.location
-        map = d.map
-        sentinels = d.sentinels
-        scale = d.scale
-        divisor = d.divisor
-        unit = d.unit
-        conditions = d.conditions
-        time = d.time
-        required = d.required
-    }
+    init(_ rule: ReadingRule) { self.rule = rule }
 }
 
 /// How events are found.
@@ -172,7 +147,7 @@ struct MessageType: Sendable {
     /// The iterated array (`data[]`): one sample per element; -1 for one sample.
     var arrayID: Int32 = -1
     var arrayLabel = ""
-    var readings: [ReadingRule] = []
+    var readings: [SharedReadingRule] = []
     var events: [EventRule] = []
     /// Text frames only: the message's fields.
     var layout = FrameLayout()

@@ -99,7 +99,7 @@ extension ProfileCompiler {
         let m = MessageType(
             name: name, topic: topic, commands: commands, conditions: conditions, device: device.0,
             deviceLabel: device.1, time: time, arrayID: scope.arrayID, arrayLabel: scope.arrayLabel,
-            readings: readings, events: events, layout: layout)
+            readings: readings.map(SharedReadingRule.init), events: events, layout: layout)
         return (m, slotCount)
     }
 

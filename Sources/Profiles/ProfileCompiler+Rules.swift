@@ -22,7 +22,7 @@ extension ProfileCompiler {
             return nil
         }
         let before = reader.diagnostics.count
-        var rule = ReadingRuleDraft(kind: kind, label: kindName, source: .topicLevel(0))
+        var rule = ReadingRule(kind: kind, label: kindName, source: .topicLevel(0))
         if kind == .location {
             for key in ["field", "unit", "scale", "divide", "sentinel", "map"] where r[key] != nil {
                 reader.error(r.keys[key], "'\(key)' does not apply to kind: location")
@@ -70,7 +70,7 @@ extension ProfileCompiler {
         if let n = r["when"] { rule.conditions = conditions(n, scope) }
         if let n = r["time"] { rule.time = timeRule(n, scope) }
         if let n = r["required"], let b = reader.bool(n, "'required'") { rule.required = b }
-        return reader.diagnostics.count == before ? ReadingRule(rule) : nil
+        return reader.diagnostics.count == before ? rule : nil
     }
 
     private func locationRule(_ r: YAMLEntries, _ scope: MessageScope) -> LocationRule? {
