@@ -27,8 +27,8 @@ struct PathTrie: Sendable {
         /// Array index for `[N]` edges; -1 for key edges.
         var index: Int32
         var child: Int32
-        /// The key's first 8 bytes (``PathTrie/head(_:_:)``): most keys are told apart, or found
-        /// whole, by one comparison of these and the length.
+        /// The key's first 8 bytes (``PathTrie/head(_:)``): most keys are told apart, or found whole,
+        /// by one comparison of these and the length.
         var head: UInt64 = 0
     }
 
