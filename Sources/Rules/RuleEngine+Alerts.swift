@@ -36,7 +36,7 @@ extension RuleEngine {
     /// A higher tier of the same subject is unresolved.
     func isSuppressed(_ def: RuleDefinition, in st: SubjectState) -> Bool {
         guard let higher = rules.suppressors[def.name] else { return false }
-        return higher.contains { st.alerts[$0] != nil }
+        return higher.contains { st.alerts.contains($0) }
     }
 
     /// A breach: opens the rule's alert, or updates the unresolved one.

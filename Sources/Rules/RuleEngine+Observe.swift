@@ -230,7 +230,7 @@ extension RuleEngine {
         // nor any fresh latest value of its measures is past a fire limit. Every path below then
         // leaves everything as it is (a late sample starts no backfill run, a live one no run, and
         // there is nothing to clear), so it is not taken.
-        if st.progress[def.name] == nil && st.alerts[def.name] == nil {
+        if !st.progress.contains(def.name) && !st.alerts.contains(def.name) {
             var fires = false
             for j in measures.indices {
                 let limit = measures[j].fireLimit(ctx.thresholds)

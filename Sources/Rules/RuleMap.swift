@@ -23,6 +23,10 @@ struct RuleMap<Value> {
         return nil
     }
 
+    /// Whether `key` has an entry, without copying its value out (an alert is a large value).
+    @inline(__always)
+    func contains(_ key: String) -> Bool { !entries.isEmpty && slot(key) != nil }
+
     subscript(key: String) -> Value? {
         get {
             guard let i = slot(key) else { return nil }

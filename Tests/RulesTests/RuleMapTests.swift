@@ -19,6 +19,9 @@ final class RuleMapTests: XCTestCase {
         XCTAssertEqual(Array(m.values), [2, 10, 3], "replaced in place")
         m["b"] = nil
         XCTAssertEqual(Array(m.keys), ["a", "c"])
+        XCTAssertTrue(m.contains("a"))
+        XCTAssertFalse(m.contains("b"))
+        XCTAssertFalse(RuleMap<Int>().contains("a"))
         XCTAssertEqual(m.removeValue(forKey: "c"), 3)
         XCTAssertNil(m.removeValue(forKey: "c"))
         m["zz"] = nil
