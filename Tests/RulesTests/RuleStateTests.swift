@@ -123,4 +123,30 @@ final class RuleStateTests: XCTestCase {
         XCTAssertEqual(b.engine.unresolvedAlertIDs, [])
         XCTAssertEqual(b.event(.sos, at: t0 + 2 * minute).map(\.action), [.open])
     }
+
+    /// The subject visited last is reached without a lookup; any other change of the subjects forgets
+    /// where it was: a copy of them made meanwhile keeps its own values, a removed subject is made
+    /// anew, and growing the table (which moves every entry) is followed.
+    func testVisitedSubjectFollowsCopiesRemovalsAndGrowth() {
+        let h = Harness()
+        let minute: EpochMillis = 60_000
+        func heartRate() -> Double? { h.engine.subjects["R-0001"]?.latest[.heartRate]?.value }
+        _ = h.reading(.heartRate, 80, at: t0)
+        XCTAssertEqual(h.engine.visited?.key, "R-0001")
+        let copy = h.engine.subjects
+        _ = h.reading(.heartRate, 90, at: t0 + minute)
+        XCTAssertEqual(heartRate(), 90)
+        XCTAssertEqual(copy["R-0001"]?.latest[.heartRate]?.value, 80, "the copy kept its value")
+        h.engine.subjects.removeValue(forKey: "R-0001")
+        XCTAssertNil(h.engine.visited)
+        _ = h.reading(.heartRate, 100, at: t0 + 2 * minute)
+        XCTAssertEqual(heartRate(), 100)
+        XCTAssertEqual(h.engine.subjects["R-0001"]?.latest.count, 1, "made anew")
+        for i in 0..<5_000 { h.engine.subjects["X-\(i)"] = SubjectState(residentID: "X-\(i)") }
+        XCTAssertNil(h.engine.visited)
+        _ = h.reading(.heartRate, 110, at: t0 + 3 * minute)
+        _ = h.reading(.heartRate, 120, at: t0 + 4 * minute)
+        XCTAssertEqual(heartRate(), 120)
+        XCTAssertNil(h.engine.subjects["X-7"]?.latest[.heartRate], "no other subject written")
+    }
 }

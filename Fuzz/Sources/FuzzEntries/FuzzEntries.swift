@@ -82,16 +82,28 @@ public func fuzzRegistryYAML(_ data: UnsafeRawBufferPointer) {
     _ = try? RegistryLoader.parseYAML(bytes: bytes, path: "fuzz.yaml")
 }
 
-/// Runs libFuzzer with `entry` as the test function; what each fuzzer's `<module>_main` calls.
-/// Loads the shipped profiles first, outside the leak checks of each input.
+/// The test function of this fuzzer executable (one per executable), set by ``runFuzzer(_:_:_:)``.
+nonisolated(unsafe) private var fuzzTarget: (UnsafeRawBufferPointer) -> Void = { _ in }
+
+/// libFuzzer's test function: one input to this executable's target, never a crash.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    fuzzTarget(UnsafeRawBufferPointer(start: size > 0 ? data : nil, count: size))
+    return 0
+}
+
+/// Runs libFuzzer with `target` as the test function; what each fuzzer's `<module>_main` calls
+/// (SwiftPM links a Linux executable with `--defsym main=<module>_main`). Loads the shipped
+/// profiles first, outside the leak checks of each input.
 public func runFuzzer(
     _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
-    _ entry: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    _ target: @escaping (UnsafeRawBufferPointer) -> Void
 ) -> CInt {
     __lsan_disable()
     _ = shippedProfiles
     __lsan_enable()
+    fuzzTarget = target
     var count = argc
     var vector: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
-    return LLVMFuzzerRunDriver(&count, &vector, entry)
+    return LLVMFuzzerRunDriver(&count, &vector, fuzzOneInput)
 }

@@ -1,17 +1,7 @@
 import FuzzEntries
 
-/// libFuzzer's test function: one input, never a crash.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    fuzzProfileDecode(UnsafeRawBufferPointer(start: data, count: size))
-    return 0
-}
-
-/// The entry SwiftPM's `--defsym main=fuzz_decode_main` names; hands over to libFuzzer.
+/// The entry SwiftPM's `--defsym main=fuzz_decode_main` names: libFuzzer on `fuzzProfileDecode`.
 @_cdecl("fuzz_decode_main")
 public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    runFuzzer(argc, argv) { data, size in
-        guard let data else { return fuzz(UnsafePointer(bitPattern: 1)!, 0) }
-        return fuzz(data, size)
-    }
+    runFuzzer(argc, argv, fuzzProfileDecode)
 }
