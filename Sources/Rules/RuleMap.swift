@@ -5,7 +5,7 @@
 /// is usually the very string stored, which compares without reading its bytes). Entries keep the order
 /// they were added in. Encoded as a JSON object by name, as the dictionary it replaces was.
 struct RuleMap<Value> {
-    private(set) var entries: [(key: String, value: Value)] = []
+    private var entries: [(key: String, value: Value)] = []
 
     init() {}
 
