@@ -18,8 +18,10 @@ public struct TimedValue: Sendable, Codable, Equatable {
 /// count, with no hashing, and a resident's handful of values take one small array instead of a hash
 /// table.
 public struct LatestByKind: Sendable {
-    @usableFromInline var present: UInt16 = 0
+    // The array first: the struct is then 10 bytes, and a field after it in a larger struct takes the
+    // padding that would otherwise follow the mask.
     @usableFromInline var values: [TimedValue] = []
+    @usableFromInline var present: UInt16 = 0
 
     public init() {}
 

@@ -43,6 +43,7 @@ struct LifecycleService: Service {
         notifier.notify(
             "READY=1\nSTATUS=ready: subscribed, database open, API on port \(state.httpPort.load(ordering: .relaxed))")
         logger.info("gateway ready: subscribed, database open, API listening")
+        returnFreedMemory()
         var lastLoops = metrics.pipelineLoops.load(ordering: .relaxed)
         let pingEvery = notifier.watchdogInterval ?? .seconds(5)
         var sincePing: Duration = .zero
@@ -77,6 +78,7 @@ struct LifecycleService: Service {
             for p in error.problems { logger.error("reload refused: \(p.description)") }
             logger.error("reload refused; the running profiles, rules and registry stay in force")
         }
+        returnFreedMemory()
         notifier.notify("READY=1\nSTATUS=ready")
     }
 }

@@ -9,3 +9,10 @@ public func limitMallocArenas(_ arenas: Int32 = 2) {
     guard ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil else { return }
     _ = anxin_malloc_arena_max(arenas)
 }
+
+/// Gives memory freed since back to the system (`malloc_trim`): what loading the registry and the rule
+/// state left behind (parse buffers, the registry cache's bytes, a replaced snapshot) would otherwise
+/// stay resident for good, since glibc returns only the free memory at the top of the main heap.
+public func returnFreedMemory() {
+    _ = anxin_malloc_trim()
+}

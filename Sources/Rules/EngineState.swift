@@ -124,16 +124,18 @@ struct BedWatch: Codable, Sendable, Hashable {
     var raised: Bool
 }
 
-/// Everything the engine holds about one subject (resident, or `device:<id>`).
+/// Everything the engine holds about one subject (resident, or `device:<id>`). A city's residents
+/// each have one: the latest values (10 bytes) and the flag come last, so no padding sits between the
+/// fields (56 bytes, not 64).
 struct SubjectState: Codable, Sendable {
     var residentID: String?
-    var latest = LatestValues()
     /// Runs in progress by rule name.
     var progress = RuleMap<RuleProgress>()
     /// Night bed watches by rule name.
     var beds = RuleMap<BedWatch>()
     /// Unresolved alerts by rule name.
     var alerts = RuleMap<AlertRecord>()
+    var latest = LatestValues()
     /// Its progress waits to be saved (``StateSaving``): a further change of progress alone need not
     /// mark it. Not saved.
     var waiting = false
@@ -145,15 +147,16 @@ struct SubjectState: Codable, Sendable {
     }
 }
 
-/// What the engine knows of a device's liveness, for silence and outage.
+/// What the engine knows of a device's liveness, for silence and outage. A city's devices each have
+/// one: the flags come last, so no padding sits between the fields (40 bytes, not 48).
 struct DeviceLiveness: Codable, Sendable {
     /// Wall-clock receive time of its last observation.
     var lastHeard: EpochMillis
     /// The engine's connected-time clock at that moment.
     var heardAtConnected: Int64
+    var residentID: String?
     /// Its silence is already covered (device_silent raised, part of an outage, or suppressed).
     var silenceReported: Bool
-    var residentID: String?
     /// Its progress waits to be saved (``StateSaving``): being heard again need not mark it. Not saved.
     var waiting = false
 

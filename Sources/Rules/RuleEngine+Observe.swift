@@ -81,7 +81,7 @@ extension RuleEngine {
         } else {
             if residentID == nil { unboundLiveness += 1 }
             d = DeviceLiveness(
-                lastHeard: received, heardAtConnected: connectedNow, silenceReported: false, residentID: residentID)
+                lastHeard: received, heardAtConnected: connectedNow, residentID: residentID, silenceReported: false)
         }
         d.lastHeard = max(d.lastHeard, received)
         d.heardAtConnected = max(d.heardAtConnected, connectedNow)

@@ -105,7 +105,7 @@ enum StateCodec {
             r.atEnd
         else { return nil }
         return DeviceLiveness(
-            lastHeard: heard, heardAtConnected: connected, silenceReported: reported, residentID: resident)
+            lastHeard: heard, heardAtConnected: connected, residentID: resident, silenceReported: reported)
     }
 
     // MARK: primitives

@@ -21,14 +21,15 @@ public struct DeviceRecord: Sendable, Hashable {
     }
 }
 
-/// What the writer remembers of one device row between readings.
+/// What the writer remembers of one device row between readings. A city's devices each have one: the
+/// words come first and the flags last, so no padding sits between them (48 bytes, not 56).
 struct DeviceSlot {
     var ref: Int64
-    var profile: String
-    var registered: Bool
     /// The newest time the device was heard.
     var lastSeen: EpochMillis
     /// last_seen as the table holds it.
     var lastSeenWritten: EpochMillis
+    var profile: String
+    var registered: Bool
     var dirty: Bool
 }

@@ -81,8 +81,8 @@ extension Store {
                 throw SQLiteError(code: SQLiteError.error, message: "record device: no row returned")
             }
             let found = DeviceSlot(
-                ref: s.int64(0), profile: profile, registered: registered, lastSeen: s.int64(1),
-                lastSeenWritten: s.int64(1), dirty: false)
+                ref: s.int64(0), lastSeen: s.int64(1), lastSeenWritten: s.int64(1), profile: profile,
+                registered: registered, dirty: false)
             // Finish the statement so the upsert is complete before the next one runs.
             while try s.step("record device") {}
             return found

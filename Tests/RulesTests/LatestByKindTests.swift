@@ -12,6 +12,14 @@ final class LatestByKindTests: XCTestCase {
     }
 
     /// Random sets, replacements and removals agree with a dictionary at every step.
+    /// The engine keeps one of each per resident and device, in dictionaries of a city's size: their
+    /// fields are laid out without padding between them (the flags and the 10-byte latest values last).
+    func testPerSubjectStateIsPacked() {
+        XCTAssertEqual(MemoryLayout<LatestByKind>.size, 10)
+        XCTAssertEqual(MemoryLayout<SubjectState>.stride, 56)
+        XCTAssertEqual(MemoryLayout<DeviceLiveness>.stride, 40)
+    }
+
     func testAgreesWithADictionary() {
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<200 {

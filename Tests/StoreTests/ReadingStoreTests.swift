@@ -15,6 +15,12 @@ final class ReadingStoreTests: XCTestCase {
             flags: flags)
     }
 
+    /// The writer keeps one slot per device heard, in a dictionary of a city's size: no padding
+    /// between its fields.
+    func testDeviceSlotIsPacked() {
+        XCTAssertEqual(MemoryLayout<DeviceSlot>.stride, 48)
+    }
+
     func testRoundTripOfNumbersYesNoAndLocations() throws {
         let tmp = try TempFolder(self)
         let store = try Store(path: tmp.file("anxin.db"))
