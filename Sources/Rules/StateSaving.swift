@@ -62,36 +62,56 @@ struct StateSaving {
         static let none = EpochMillis.min
     }
 
-    /// By export key; one lookup per changed key and commit.
-    private var entries: [StateKey: Entry] = [:]
+    /// By subject and by device id (one lookup per changed key and commit): two tables keyed by plain
+    /// strings, since a `StateKey` takes 24 bytes and a string 16, for each of a city's keys.
+    private var subjectEntries: [String: Entry] = [:]
+    private var deviceEntries: [String: Entry] = [:]
     /// Keys in the order they started to wait (entries of keys saved since are skipped).
     private var queue: [(key: StateKey, since: EpochMillis)] = []
     private var head = 0
 
-    init(capacity: Int = 0) { entries.reserveCapacity(capacity) }
+    init(capacity: Int = 0) {
+        subjectEntries.reserveCapacity(capacity / 2)
+        deviceEntries.reserveCapacity(capacity / 2)
+    }
+
+    /// The table of `key`'s kind, and its text there.
+    private mutating func withTable<T>(_ key: StateKey, _ body: (inout [String: Entry], String) -> T) -> T {
+        switch key {
+        case .subject(let s): body(&subjectEntries, s)
+        case .device(let d): body(&deviceEntries, d)
+        }
+    }
+
+    private func entry(_ key: StateKey) -> Entry? {
+        switch key {
+        case .subject(let s): subjectEntries[s]
+        case .device(let d): deviceEntries[d]
+        }
+    }
 
     /// A key changed and now has `mark`: true when it must be saved now (the caller saves it); false
     /// when the change is progress, which then waits from `now` unless it already waits.
     mutating func changed(_ key: StateKey, mark: Int?, now: EpochMillis) -> Bool {
-        guard let mark else {
-            // Gone: saved at once unless it was never saved or saved as gone.
-            return entries.removeValue(forKey: key) != nil
-        }
-        var saveNow = false
-        var startedWaiting = false
-        // One lookup, changed in place.
-        let slot = entries.index(forKey: key)
-        if let slot {
+        let (saveNow, startedWaiting) = withTable(key) { entries, k -> (Bool, Bool) in
+            guard let mark else {
+                // Gone: saved at once unless it was never saved or saved as gone.
+                return (entries.removeValue(forKey: k) != nil, false)
+            }
+            // One lookup, changed in place.
+            guard let slot = entries.index(forKey: k) else {
+                entries[k] = Entry(mark: mark, since: Entry.none)
+                return (true, false)
+            }
             if entries.values[slot].mark != mark {
                 entries.values[slot] = Entry(mark: mark, since: Entry.none)
-                saveNow = true
-            } else if entries.values[slot].since == Entry.none {
-                entries.values[slot].since = now
-                startedWaiting = true
+                return (true, false)
             }
-        } else {
-            entries[key] = Entry(mark: mark, since: Entry.none)
-            saveNow = true
+            if entries.values[slot].since == Entry.none {
+                entries.values[slot].since = now
+                return (false, true)
+            }
+            return (false, false)
         }
         if startedWaiting { queue.append((key, now)) }
         return saveNow
@@ -99,10 +119,12 @@ struct StateSaving {
 
     /// `key` was saved with this mark.
     mutating func saved(_ key: StateKey, mark: Int?) {
-        if let mark {
-            entries[key] = Entry(mark: mark, since: Entry.none)
-        } else {
-            entries.removeValue(forKey: key)
+        withTable(key) { entries, k in
+            if let mark {
+                entries[k] = Entry(mark: mark, since: Entry.none)
+            } else {
+                entries.removeValue(forKey: k)
+            }
         }
     }
 
@@ -112,10 +134,12 @@ struct StateSaving {
         while head < queue.count, queue[head].since <= cutoff {
             let entry = queue[head]
             head += 1
-            if let slot = entries.index(forKey: entry.key), entries.values[slot].since == entry.since {
+            let due = withTable(entry.key) { entries, k -> Bool in
+                guard let slot = entries.index(forKey: k), entries.values[slot].since == entry.since else { return false }
                 entries.values[slot].since = Entry.none
-                out.append(entry.key)
+                return true
             }
+            if due { out.append(entry.key) }
         }
         if head > 4096, head * 2 > queue.count {
             queue.removeFirst(head)
@@ -127,7 +151,7 @@ struct StateSaving {
     func hasDue(before cutoff: EpochMillis) -> Bool {
         var i = head
         while i < queue.count, queue[i].since <= cutoff {
-            if entries[queue[i].key]?.since == queue[i].since { return true }
+            if entry(queue[i].key)?.since == queue[i].since { return true }
             i += 1
         }
         return false
@@ -135,8 +159,10 @@ struct StateSaving {
 
     /// Every waiting key (the caller saves them); none waits afterwards.
     mutating func takeAll() -> [StateKey] {
-        let keys = entries.compactMap { $0.value.since == Entry.none ? nil : $0.key }
-        for k in keys { entries[k]?.since = Entry.none }
+        var keys: [StateKey] = []
+        for (k, e) in subjectEntries where e.since != Entry.none { keys.append(.subject(k)) }
+        for (k, e) in deviceEntries where e.since != Entry.none { keys.append(.device(k)) }
+        for k in keys { withTable(k) { entries, text in entries[text]?.since = Entry.none } }
         queue.removeAll()
         head = 0
         return keys

@@ -18,6 +18,21 @@ final class StateSavingTests: XCTestCase {
         return keys
     }
 
+    /// A subject and a device with the same text are two keys (they are kept in two tables).
+    func testSubjectAndDeviceOfTheSameTextAreApart() {
+        var saving = StateSaving()
+        XCTAssertTrue(saving.changed(.subject("X"), mark: 1, now: 0), "new: saved at once")
+        XCTAssertTrue(saving.changed(.device("X"), mark: 1, now: 0), "not the subject's entry")
+        XCTAssertFalse(saving.changed(.device("X"), mark: 1, now: 10), "progress waits")
+        XCTAssertTrue(saving.changed(.subject("X"), mark: 2, now: 20), "the subject's own mark changed")
+        XCTAssertEqual(saving.takeDue(before: 10), [.device("X")])
+        XCTAssertTrue(saving.changed(.device("X"), mark: nil, now: 30), "gone: saved")
+        XCTAssertFalse(saving.changed(.device("X"), mark: nil, now: 40), "saved as gone already")
+        XCTAssertFalse(saving.changed(.subject("X"), mark: 2, now: 50), "still present, its progress waits")
+        XCTAssertEqual(saving.takeAll(), [.subject("X")])
+        XCTAssertEqual(saving.takeAll(), [])
+    }
+
     func testProgressWaitsWhatMattersDoesNot() {
         let h = Harness()
         var store: [String: [UInt8]] = [:]
