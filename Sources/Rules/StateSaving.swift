@@ -135,7 +135,9 @@ struct StateSaving {
             let entry = queue[head]
             head += 1
             let due = withTable(entry.key) { entries, k -> Bool in
-                guard let slot = entries.index(forKey: k), entries.values[slot].since == entry.since else { return false }
+                guard let slot = entries.index(forKey: k), entries.values[slot].since == entry.since else {
+                    return false
+                }
                 entries.values[slot].since = Entry.none
                 return true
             }
