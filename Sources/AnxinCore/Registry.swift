@@ -80,11 +80,14 @@ public struct Bed: Sendable, Hashable, Codable {
 }
 
 /// Who a device belongs to.
+///
+/// A city binds a device or more to each resident, so a binding is two 32-bit indexes (12 bytes, not
+/// the 32 an `Int` and the bed's code took).
 public enum DeviceBinding: Sendable, Hashable {
     /// A wristband worn by the resident.
-    case worn(residentIndex: Int)
-    /// A sensor on the resident's bed.
-    case bed(residentIndex: Int, bedCode: String)
+    case worn(residentIndex: Int32)
+    /// A sensor on the resident's bed (an index in ``RegistrySnapshot/beds``).
+    case bed(residentIndex: Int32, bedIndex: Int32)
 }
 
 /// Residents, beds and device bindings, indexed for the hot path.
@@ -108,11 +111,11 @@ public struct RegistrySnapshot: Sendable {
         for (i, r) in residents.enumerated() {
             idx[r.id] = i
             if let b = r.bed { byBed[b] = i }
-            for d in r.devices { bind[d] = .worn(residentIndex: i) }
+            for d in r.devices { bind[d] = .worn(residentIndex: Int32(i)) }
         }
-        for b in beds {
+        for (k, b) in beds.enumerated() {
             guard let i = byBed[b.code] else { continue }
-            for d in b.devices { bind[d] = .bed(residentIndex: i, bedCode: b.code) }
+            for d in b.devices { bind[d] = .bed(residentIndex: Int32(i), bedIndex: Int32(k)) }
         }
         self.residentIndex = idx
         self.bindings = bind
@@ -124,9 +127,15 @@ public struct RegistrySnapshot: Sendable {
     @inlinable
     public func residentIndex(forDevice device: String) -> Int? {
         switch bindings[device] {
-        case .worn(let i)?, .bed(let i, _)?: i
+        case .worn(let i)?, .bed(let i, _)?: Int(i)
         case nil: nil
         }
+    }
+
+    /// The code of the bed a device is a sensor of, if it is one.
+    public func bedCode(forDevice device: String) -> String? {
+        guard case .bed(_, let k)? = bindings[device] else { return nil }
+        return beds[Int(k)].code
     }
 
     /// The resident a device's readings belong to, if any.

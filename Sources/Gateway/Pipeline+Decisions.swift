@@ -113,7 +113,7 @@ extension Pipeline {
         // The device row is written earlier in this same transaction.
         let profile = (try store.device(d.device))?.profile ?? "unknown"
         var bedCode = resident?.bed
-        if case .bed(_, let code)? = registry.bindings[d.device] { bedCode = code }
+        if let code = registry.bedCode(forDevice: d.device) { bedCode = code }
         let draft = IncidentDraft(
             id: "\(config.gatewayID)-\(d.alertID)", gatewayID: config.gatewayID, rule: d.rule, severity: d.severity,
             occurredAt: d.occurredAt, utcOffsetSeconds: config.utcOffsetSeconds,

@@ -21,15 +21,17 @@ public struct DeviceRecord: Sendable, Hashable {
     }
 }
 
-/// What the writer remembers of one device row between readings. A city's devices each have one: the
-/// words come first and the flags last, so no padding sits between them (48 bytes, not 56).
+/// What the writer remembers of one device row between readings. A city's devices each have one, so
+/// it is 32 bytes: the profile is a number (``Store/profileNames``, a city has a handful), and the
+/// flags come last.
 struct DeviceSlot {
     var ref: Int64
     /// The newest time the device was heard.
     var lastSeen: EpochMillis
     /// last_seen as the table holds it.
     var lastSeenWritten: EpochMillis
-    var profile: String
+    /// Index in ``Store/profileNames``.
+    var profile: UInt32
     var registered: Bool
     var dirty: Bool
 }

@@ -49,12 +49,13 @@ extension Store {
         // One hash of the device id per reading: the slot is changed in place.
         if let i = deviceCache.index(forKey: device) {
             let slot = deviceCache.values[i]
-            if seenAt > slot.lastSeen || slot.profile != profile || slot.registered != registered {
+            let sameProfile = profileNames[Int(slot.profile)] == profile
+            if seenAt > slot.lastSeen || !sameProfile || slot.registered != registered {
                 deviceCache.values[i].lastSeen = max(slot.lastSeen, seenAt)
-                if slot.profile != profile { deviceCache.values[i].profile = profile }
+                if !sameProfile { deviceCache.values[i].profile = profileNumber(profile) }
                 deviceCache.values[i].registered = registered
                 // Heard again only: written once it is more than the slack ahead of the table.
-                let onlyHeard = slot.profile == profile && slot.registered == registered
+                let onlyHeard = sameProfile && slot.registered == registered
                 if !slot.dirty, !onlyHeard || seenAt - slot.lastSeenWritten > lastSeenSlackMs {
                     deviceCache.values[i].dirty = true
                     dirtyDevices.append(device)
@@ -81,14 +82,21 @@ extension Store {
                 throw SQLiteError(code: SQLiteError.error, message: "record device: no row returned")
             }
             let found = DeviceSlot(
-                ref: s.int64(0), lastSeen: s.int64(1), lastSeenWritten: s.int64(1), profile: profile,
-                registered: registered, dirty: false)
+                ref: s.int64(0), lastSeen: s.int64(1), lastSeenWritten: s.int64(1),
+                profile: profileNumber(profile), registered: registered, dirty: false)
             // Finish the statement so the upsert is complete before the next one runs.
             while try s.step("record device") {}
             return found
         }
         deviceCache[device] = slot
         return slot.ref
+    }
+
+    /// `profile`'s index in `profileNames`, added when new (a handful: one per profile file).
+    func profileNumber(_ profile: String) -> UInt32 {
+        if let i = profileNames.firstIndex(of: profile) { return UInt32(i) }
+        profileNames.append(profile)
+        return UInt32(profileNames.count - 1)
     }
 
     /// Writes the device changes gathered in this transaction, one UPDATE per device.
@@ -101,7 +109,7 @@ extension Store {
                 "update device"
             ) { s throws(SQLiteError) in
                 try s.bind(1, slot.lastSeen)
-                try s.bind(2, slot.profile)
+                try s.bind(2, profileNames[Int(slot.profile)])
                 try s.bind(3, slot.registered ? Int64(1) : 0)
                 try s.bind(4, slot.ref)
             }

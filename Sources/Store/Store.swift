@@ -34,6 +34,8 @@ public final class Store: @unchecked Sendable {
     var transactionIsDurable = false
     /// Device rows this connection knows, by device id: the reading hot path needs no lookup.
     var deviceCache: [String: DeviceSlot] = [:]
+    /// The profiles of the devices in `deviceCache`, each once (``DeviceSlot/profile`` is an index).
+    var profileNames: [String] = []
     /// Devices whose last_seen, profile or registered flag changed in the open transaction.
     var dirtyDevices: [String] = []
     /// How far a device's last_seen in the table may lag behind the newest time it was heard, in ms

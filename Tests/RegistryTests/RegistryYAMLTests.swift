@@ -29,7 +29,10 @@ final class RegistryYAMLTests: XCTestCase {
         XCTAssertEqual(snapshot.residents[0], expected)
         XCTAssertEqual(snapshot.beds, [Bed(code: "JN-KY-03-0302-1", devices: ["201906078"])])
         XCTAssertEqual(snapshot.resident(forDevice: "201906078")?.id, "R-0001")
-        XCTAssertEqual(snapshot.bindings["201906078"], .bed(residentIndex: 0, bedCode: "JN-KY-03-0302-1"))
+        XCTAssertEqual(snapshot.bindings["201906078"], .bed(residentIndex: 0, bedIndex: 0))
+        XCTAssertEqual(snapshot.bedCode(forDevice: "201906078"), "JN-KY-03-0302-1")
+        XCTAssertNil(snapshot.bedCode(forDevice: "865067021234567"), "a wristband is on no bed")
+        XCTAssertEqual(MemoryLayout<DeviceBinding>.stride, 12)
         XCTAssertEqual(snapshot.bindings["865067021234567"], .worn(residentIndex: 0))
     }
 
@@ -38,7 +41,8 @@ final class RegistryYAMLTests: XCTestCase {
         XCTAssertEqual(snapshot.residents.map(\.id), ["R-0001", "R-0002"])
         XCTAssertEqual(snapshot.resident(forDevice: "201906078")?.id, "R-0001")
         XCTAssertEqual(snapshot.resident(forDevice: "201906079")?.id, "R-0002")
-        XCTAssertEqual(snapshot.bindings["201906079"], .bed(residentIndex: 1, bedCode: "JN-KY-03-0302-2"))
+        XCTAssertEqual(snapshot.bindings["201906079"], .bed(residentIndex: 1, bedIndex: 1))
+        XCTAssertEqual(snapshot.bedCode(forDevice: "201906079"), "JN-KY-03-0302-2")
         // An unquoted YAML integer is taken as its digits, for phones and device ids alike.
         XCTAssertEqual(snapshot.residents[0].phone, "13800000000")
         XCTAssertEqual(snapshot.resident(forDevice: "4700609403")?.name, "王建国")

@@ -18,7 +18,7 @@ final class ReadingStoreTests: XCTestCase {
     /// The writer keeps one slot per device heard, in a dictionary of a city's size: no padding
     /// between its fields.
     func testDeviceSlotIsPacked() {
-        XCTAssertEqual(MemoryLayout<DeviceSlot>.stride, 48)
+        XCTAssertEqual(MemoryLayout<DeviceSlot>.stride, 32)
     }
 
     func testRoundTripOfNumbersYesNoAndLocations() throws {
@@ -166,6 +166,14 @@ final class ReadingStoreTests: XCTestCase {
         store.lastSeenSlackMs = 0
         try heard(t0 + 7_100, profile: "wonlex-kt", flags: [.unregistered])
         XCTAssertEqual(try store.device("W1")?.lastSeen, t0 + 7_350)
+        // Back to a profile the writer has numbered before, and a second device of the first profile.
+        try heard(t0 + 7_200, profile: "iw-watch", flags: [.unregistered])
+        XCTAssertEqual(try store.device("W1")?.profile, "iw-watch")
+        try store.inTransaction {
+            try store.appendReading(reading("W2", .battery, .number(70), at: t0, profile: "wonlex-kt"))
+        }
+        XCTAssertEqual(try store.device("W2")?.profile, "wonlex-kt")
+        XCTAssertEqual(store.profileNames, ["iw-watch", "wonlex-kt"])
     }
 
     func testNestedTransactionRollsBackOnlyItsPart() throws {
