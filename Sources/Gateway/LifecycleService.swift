@@ -78,7 +78,8 @@ struct LifecycleService: Service {
             for p in error.problems { logger.error("reload refused: \(p.description)") }
             logger.error("reload refused; the running profiles, rules and registry stay in force")
         }
-        returnFreedMemory()
         notifier.notify("READY=1\nSTATUS=ready")
+        // After READY, as at the start: systemd is not kept waiting for it.
+        returnFreedMemory()
     }
 }

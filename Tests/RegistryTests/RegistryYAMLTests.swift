@@ -32,8 +32,12 @@ final class RegistryYAMLTests: XCTestCase {
         XCTAssertEqual(snapshot.bindings["201906078"], .bed(residentIndex: 0, bedIndex: 0))
         XCTAssertEqual(snapshot.bedCode(forDevice: "201906078"), "JN-KY-03-0302-1")
         XCTAssertNil(snapshot.bedCode(forDevice: "865067021234567"), "a wristband is on no bed")
-        XCTAssertEqual(MemoryLayout<DeviceBinding>.stride, 12)
         XCTAssertEqual(snapshot.bindings["865067021234567"], .worn(residentIndex: 0))
+    }
+
+    /// A city has a binding per device: two 32-bit indexes, not an `Int` and the bed's code.
+    func testDeviceBindingIsTwoIndexes() {
+        XCTAssertEqual(MemoryLayout<DeviceBinding>.stride, 12)
     }
 
     func testBedSensorMapsToTheBedsResident() throws {
