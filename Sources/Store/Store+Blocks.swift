@@ -6,16 +6,19 @@ extension Store {
     /// Merges `rows` (one device's readings of one kind, sorted by `StoredRow.precedes`, repeats
     /// allowed) into the device's blocks; the number of rows that were new.
     ///
-    /// It rewrites only the blocks the rows' time range touches: the block starting at or before
-    /// the first row (unless it is full and ends before it, the usual case once a block closes) and
-    /// every block starting within the range. Usually that is the device's last block, so a fold
-    /// rewrites about one row per device and kind.
+    /// The usual case is one statement (`appendInPlace`). Otherwise it reads the blocks the rows' time
+    /// range touches, in one query: the block starting at or before the first row and every block
+    /// starting within the range. The first of them is left alone when it ends before the first row
+    /// and is at least half full (the rows start a block of their own after it, as when a device's
+    /// last block filled up); the others are decoded, merged with the rows and written back, each
+    /// under its own key where the merge keeps it, so a reading that shares its second with the last
+    /// stored one, or a buffered upload that reaches back into the last block, costs a read and a
+    /// rewrite of that block: three statements.
     func mergeIntoBlocks(ref: Int64, kind: Int64, rows: some BidirectionalCollection<StoredRow>)
         throws(SQLiteError) -> Int
     {
         guard let lo = rows.first?.measuredAt, let hi = rows.last?.measuredAt else { return 0 }
         if let appended = try appendInPlace(ref: ref, kind: kind, rows: rows, from: lo) { return appended }
-        if let appended = try startBlocks(ref: ref, kind: kind, rows: rows, from: lo) { return appended }
         var touched = try query(
             """
             SELECT first_at, last_at, count, data FROM reading_blocks
@@ -32,7 +35,7 @@ extension Store {
             row: { s in
                 ReadingBlockCodec.Block(firstAt: s.int64(0), lastAt: s.int64(1), count: s.int(2), data: s.blob(3))
             })
-        if let first = touched.first, first.lastAt < lo, first.data.count >= ReadingBlockCodec.targetBytes {
+        if let first = touched.first, first.lastAt < lo, first.data.count >= ReadingBlockCodec.targetBytes / 2 {
             touched.removeFirst()
         }
         var stored: [StoredRow] = []
@@ -46,8 +49,11 @@ extension Store {
         let merged = ReadingBlockCodec.merge(stored: stored, new: rows)
         let added = merged.count - stored.count
         if added == 0 { return 0 }
-        for block in touched { try deleteBlock(ref: ref, kind: kind, firstAt: block.firstAt) }
-        for block in ReadingBlockCodec.encode(merged) { try insertBlock(ref: ref, kind: kind, block) }
+        let blocks = ReadingBlockCodec.encode(merged)
+        for block in touched where !blocks.contains(where: { $0.firstAt == block.firstAt }) {
+            try deleteBlock(ref: ref, kind: kind, firstAt: block.firstAt)
+        }
+        for block in blocks { try insertBlock(ref: ref, kind: kind, block) }
         return added
     }
 
@@ -86,30 +92,6 @@ extension Store {
             try s.bind(8, ReadingBlockCodec.targetBytes)
         }
         return changed == 1 ? added : nil
-    }
-
-    /// When the rows did not fit in the device's last block (`appendInPlace`): with no block yet, or
-    /// when the rows are all newer than a last block at least half full, they start blocks of their
-    /// own, and the last block is not read. Nil otherwise (the rows reach into a stored block's time,
-    /// or the last block is small enough to be merged and split): the general merge handles that.
-    private func startBlocks(ref: Int64, kind: Int64, rows: some Collection<StoredRow>, from lo: Int64)
-        throws(SQLiteError) -> Int?
-    {
-        let last = try query(
-            """
-            SELECT last_at, length(data) FROM reading_blocks
-            WHERE device_ref = ? AND kind = ? ORDER BY first_at DESC LIMIT 1
-            """, "read the last reading block",
-            bind: { s throws(SQLiteError) in
-                try s.bind(1, ref)
-                try s.bind(2, kind)
-            },
-            row: { s in (lastAt: s.int64(0), bytes: s.int(1)) }
-        ).first
-        if let last, lo <= last.lastAt || last.bytes < ReadingBlockCodec.targetBytes / 2 { return nil }
-        let blocks = ReadingBlockCodec.encode(ReadingBlockCodec.merge(stored: [], new: rows))
-        for b in blocks { try insertBlock(ref: ref, kind: kind, b) }
-        return blocks.reduce(0) { $0 + $1.count }
     }
 
     /// Writes a block, replacing the one stored under its key (device, kind, first time) if any.

@@ -20,6 +20,9 @@ var markdown = false
 var withReference = true
 /// --convert N: instead, time moving N rows of the old layout (devices × 4 kinds) into blocks.
 var convertRows = 0
+/// --seconds: measured times in whole seconds, as most wristbands report them (several messages of a
+/// device share a second, and a fold's cut often falls inside one).
+var wholeSeconds = false
 var args = CommandLine.arguments.dropFirst().makeIterator()
 while let a = args.next() {
     switch a {
@@ -29,9 +32,10 @@ while let a = args.next() {
     case "--markdown": markdown = true
     case "--no-reference": withReference = false
     case "--convert": convertRows = Int(args.next() ?? "") ?? convertRows
+    case "--seconds": wholeSeconds = true
     default:
         FileHandle.standardError.write(
-            Data("usage: anxin-foldbench [--messages K] [--folds N] [--devices D] [--markdown]\n".utf8))
+            Data("usage: anxin-foldbench [--messages K] [--folds N] [--devices D] [--seconds] [--markdown]\n".utf8))
         exit(2)
     }
 }
@@ -49,12 +53,15 @@ func device(_ i: Int) -> String { String(865_067_030_000_000 + i) }
 
 /// The readings of one fold window: `messagesPerFold` messages from every device, a message every
 /// 200 ms of a device's clock, in the order a broker would deliver them (devices interleaved).
-func window(_ w: Int, devices: Int, messagesPerFold: Int, rng: inout SystemRandomNumberGenerator) -> [Reading] {
+func window(
+    _ w: Int, devices: Int, messagesPerFold: Int, wholeSeconds: Bool, rng: inout SystemRandomNumberGenerator
+) -> [Reading] {
     var out: [Reading] = []
     out.reserveCapacity(devices * messagesPerFold * kinds.count)
     for m in 0..<messagesPerFold {
         for d in 0..<devices {
-            let at = t0 + EpochMillis((w * messagesPerFold + m) * 200 + d % 200)
+            var at = t0 + EpochMillis((w * messagesPerFold + m) * 200 + d % 200)
+            if wholeSeconds { at -= at % 1000 }
             for (kind, range) in kinds {
                 out.append(
                     Reading(
@@ -216,7 +223,7 @@ var referenceNs: UInt64 = 0
 var folded = 0
 var perFold: [(Double, Double)] = []
 for w in 0..<folds {
-    let readings = window(w, devices: devices, messagesPerFold: messagesPerFold, rng: &rng)
+    let readings = window(w, devices: devices, messagesPerFold: messagesPerFold, wholeSeconds: wholeSeconds, rng: &rng)
     var i = 0
     while i < readings.count {
         try store.inTransaction { try store.stageReadings(readings[i..<min(readings.count, i + 1000)]) }

@@ -258,6 +258,39 @@ final class ReadingBlockTests: XCTestCase {
         XCTAssertEqual(last, hr("W1", Double(60 + 999 % 40), at: t0 + 999_000))
     }
 
+    /// Wristbands report whole seconds, so a fold often starts inside the second its device's last
+    /// block ends with, and buffered uploads reach back into it: the last block is rewritten under its
+    /// own key, in order, without repeats, and without a second block.
+    func testReadingsSharingTheLastStoredSecondRewriteTheLastBlockUnderItsKey() throws {
+        let tmp = try TempFolder(self)
+        let store = try Store(path: tmp.file("anxin.db"))
+        try store.inTransaction {
+            for i in 0..<10 { try store.stageReading(hr("W1", Double(70 + i), at: t0 + EpochMillis(i) * 1000)) }
+        }
+        XCTAssertEqual(try store.foldStagedReadings(), FoldOutcome(taken: 10, stored: 10))
+        XCTAssertEqual(try blocks(store).map(\.firstAt), [t0])
+
+        let next = [
+            hr("W1", 50, at: t0 + 9000), hr("W1", 79, at: t0 + 9000), hr("W1", 90, at: t0 + 9000),
+            hr("W1", 71, at: t0 + 1000), hr("W1", 65, at: t0 + 4500), hr("W1", 80, at: t0 + 10_000),
+        ]
+        try store.inTransaction { for r in next { try store.stageReading(r) } }
+        XCTAssertEqual(
+            try store.foldStagedReadings(), FoldOutcome(taken: 6, stored: 4),
+            "79 at the last second and 71 at the second second are stored already")
+        let table = try blocks(store)
+        XCTAssertEqual(table.count, 1)
+        XCTAssertEqual(table.first?.firstAt, t0)
+        XCTAssertEqual(table.first?.lastAt, t0 + 10_000)
+        XCTAssertEqual(table.first?.count, 14)
+        let rows = try store.readings(device: ["W1"], kind: .heartRate, since: 0, limit: 100)
+        XCTAssertEqual(
+            rows.prefix(6).map { [Double($0.measuredAt - t0), $0.value.number ?? -1] },
+            [[10_000, 80], [9000, 90], [9000, 79], [9000, 50], [8000, 78], [7000, 77]])
+        XCTAssertEqual(rows.count, 14)
+        XCTAssertEqual(rows.filter { $0.measuredAt == t0 + 4500 }.map(\.value), [.number(65)])
+    }
+
     func testPruneCutsTheBlockThatStraddlesTheCutoffAndPurgeDeletesEveryBlock() throws {
         let tmp = try TempFolder(self)
         let store = try Store(path: tmp.file("anxin.db"))
