@@ -97,4 +97,18 @@ final class ReadingFolderTests: XCTestCase {
         XCTAssertEqual(metrics.foldFailures.load(ordering: .relaxed), 0)
         XCTAssertTrue(metrics.render().contains("anxin_readings_converted_total 25000"))
     }
+
+    /// The folder's throttle counts the CPU a step took, not the time it waited (for the pipeline's
+    /// commits, for its fsync): waiting is not counted, working is.
+    func testTheThrottleClockCountsCPUNotWaiting() {
+        let start = ReadingFolder.threadCPUNanoseconds()
+        usleep(50_000)
+        let afterWait = ReadingFolder.threadCPUNanoseconds()
+        XCTAssertLessThan(afterWait &- start, 20_000_000, "50 ms asleep is not CPU")
+        var x: UInt64 = 1
+        let wall = DispatchTime.now().uptimeNanoseconds
+        while DispatchTime.now().uptimeNanoseconds - wall < 30_000_000 { x = x &* 6_364_136_223_846_793_005 &+ 1 }
+        XCTAssertNotEqual(x, 0)
+        XCTAssertGreaterThan(ReadingFolder.threadCPUNanoseconds() &- afterWait, 5_000_000, "30 ms of work is")
+    }
 }
