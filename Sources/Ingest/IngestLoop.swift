@@ -127,6 +127,7 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
         } catch {
             connectionEnded(reason: error.detail)
         }
+        handoff.wakeConsumer()
         if client.socketDescriptor < 0 && phase != .offline {
             connectionEnded(reason: "the connection closed")
         }
@@ -251,7 +252,8 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
         let message = InboundMessage(
             slab: slab, at: slab.append(topic: topicBytes, payload: payload), topicCount: topicBytes.count,
             payloadCount: payload.count, receivedAt: clock.now())
-        if overflow.isEmpty && handoff.push(message) { return }
+        // The pipeline is woken once the burst of reads ends (`serviceSocket`), not for each message.
+        if overflow.isEmpty && handoff.push(message, wake: false) { return }
         overflow.append(message)
         ingest.countParked()
     }

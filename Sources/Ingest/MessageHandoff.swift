@@ -18,6 +18,10 @@ public final class MessageHandoff: @unchecked Sendable {
     private var producerWaiting = false
     private var resumeWhenFree = 1
     private var spaceListener: (@Sendable () -> Void)?
+    /// The consumer waits in `popBatch` for a first message.
+    private var consumerWaiting = false
+    /// Messages were pushed without waking the consumer (`push(_:wake: false)`).
+    private var wakeOwed = false
 
     /// - Parameter capacity: at least 1.
     public init(capacity: Int) {
@@ -30,13 +34,37 @@ public final class MessageHandoff: @unchecked Sendable {
     public var count: Int { condition.withLock { items.count - head } }
 
     /// Appends a message; `false` (and nothing stored) when the hand-off is full. Never blocks.
-    public func push(_ message: InboundMessage) -> Bool {
+    ///
+    /// With `wake: false` a waiting consumer is not woken yet: the ingest pushes each message of a
+    /// burst of socket reads that way and calls `wakeConsumer()` once the burst ends (microseconds
+    /// later), so the pipeline wakes once a burst, not once a message, each wake a futex call and a
+    /// context switch for both threads on a machine whose two cores the broker shares.
+    public func push(_ message: InboundMessage, wake: Bool = true) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         guard items.count - head < capacity else { return false }
         items.append(message)
-        condition.signal()
+        if !consumerWaiting {
+            wakeOwed = false
+        } else if wake {
+            wakeOwed = false
+            condition.signal()
+        } else {
+            wakeOwed = true
+        }
         return true
+    }
+
+    /// The consumer waits in `popBatch` (for tests).
+    var consumerIsWaiting: Bool { condition.withLock { consumerWaiting } }
+
+    /// Wakes the consumer if messages pushed with `wake: false` wait for it.
+    public func wakeConsumer() {
+        condition.lock()
+        defer { condition.unlock() }
+        guard wakeOwed else { return }
+        wakeOwed = false
+        if consumerWaiting { condition.signal() }
     }
 
     /// Takes up to `max` messages in arrival order, waiting up to `timeoutMs` for the first one.
@@ -48,10 +76,13 @@ public final class MessageHandoff: @unchecked Sendable {
         condition.lock()
         if items.count == head && timeoutMs > 0 {
             let deadline = Date(timeIntervalSinceNow: Double(timeoutMs) / 1000)
+            consumerWaiting = true
             while items.count == head {
                 if !condition.wait(until: deadline) { break }
             }
+            consumerWaiting = false
         }
+        wakeOwed = false
         let n = Swift.min(max, items.count - head)
         if n == 0 {
             batch = []

@@ -58,4 +58,39 @@ final class MessageHandoffTests: XCTestCase {
         XCTAssertEqual(handoff.count, 4)
         XCTAssertEqual(handoff.popBatch(max: 10, timeoutMs: 0).map(\.topic), ["t/0", "t/1", "t/2", "t/3"])
     }
+
+    /// A burst's messages are pushed without waking the pipeline; it wakes once, when the burst ends.
+    func testMessagesPushedWithoutWakeWaitForWakeConsumer() {
+        let handoff = MessageHandoff(capacity: 8)
+        final class Box: @unchecked Sendable {
+            let lock = NSLock()
+            var batch: [InboundMessage]?
+        }
+        let got = Box()
+        let popped = DispatchSemaphore(value: 0)
+        let consumer = Thread {
+            let batch = handoff.popBatch(max: 10, timeoutMs: 20_000)
+            got.lock.withLock { got.batch = batch }
+            popped.signal()
+        }
+        consumer.start()
+        // Until the consumer waits, a push has nobody to wake; then two pushes leave it asleep.
+        var waited = 0
+        while handoff.consumerIsWaiting == false, waited < 10_000 {
+            usleep(1000)
+            waited += 1
+        }
+        XCTAssertTrue(handoff.consumerIsWaiting)
+        XCTAssertTrue(handoff.push(message(0), wake: false))
+        XCTAssertTrue(handoff.push(message(1), wake: false))
+        XCTAssertEqual(popped.wait(timeout: .now() + .milliseconds(200)), .timedOut, "not woken by the burst itself")
+        XCTAssertNil(got.lock.withLock { got.batch })
+        handoff.wakeConsumer()
+        XCTAssertEqual(popped.wait(timeout: .now() + .seconds(10)), .success)
+        XCTAssertEqual(got.lock.withLock { got.batch }, [message(0), message(1)])
+        // Nothing owed: another wake is a no-op, and a plain push is seen at once by the next pop.
+        handoff.wakeConsumer()
+        XCTAssertTrue(handoff.push(message(2)))
+        XCTAssertEqual(handoff.popBatch(max: 10, timeoutMs: 0), [message(2)])
+    }
 }
