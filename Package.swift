@@ -35,6 +35,7 @@ let package = Package(
             name: "CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CMalloc"),
+        .target(name: "CReadBuffer"),
         .target(name: "AnxinCore", swiftSettings: strict),
         .target(
             name: "Profiles",
@@ -49,7 +50,8 @@ let package = Package(
             dependencies: ["AnxinCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict),
         .target(name: "Store", dependencies: ["AnxinCore", "CSQLite"], swiftSettings: strict),
-        .target(name: "Ingest", dependencies: ["AnxinCore", "CMosquitto", "CMalloc"], swiftSettings: strict),
+        .target(
+            name: "Ingest", dependencies: ["AnxinCore", "CMosquitto", "CMalloc", "CReadBuffer"], swiftSettings: strict),
         .target(
             name: "Delivery",
             dependencies: [

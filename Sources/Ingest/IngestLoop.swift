@@ -1,4 +1,5 @@
 import AnxinCore
+import CReadBuffer
 import Dispatch
 import Foundation
 
@@ -86,9 +87,11 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
         if client.wantsWrite { events |= Int16(POLLOUT) }
         var fds = [pollfd(fd: wake.readDescriptor, events: Int16(POLLIN), revents: 0)]
         if events != 0 { fds.append(pollfd(fd: socket, events: events, revents: 0)) }
+        // Bytes already read into the buffer are not the kernel's to report: read them without waiting.
+        let buffered = mayRead && anxin_read_buffer_pending() > 0
         // At most a second between keepalive checks.
-        _ = poll(&fds, nfds_t(fds.count), 1000)
-        let revents = fds.count > 1 ? fds[1].revents : 0
+        _ = poll(&fds, nfds_t(fds.count), buffered ? 0 : 1000)
+        let revents = (fds.count > 1 ? fds[1].revents : 0) | (buffered ? Int16(POLLIN) : 0)
         do {
             if mayRead && revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
                 // What the socket holds is read in one burst, not a poll (and a hand-off check) per
@@ -142,9 +145,14 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
 
     private func attemptConnect() {
         do {
+            anxin_read_buffer_attach(-1)
             try client.connect(
                 host: settings.host, port: settings.port, keepAlive: settings.keepAlive,
                 sessionExpiry: settings.sessionExpiry, receiveMaximum: settings.receiveMaximum)
+            // libmosquitto reads a packet in three or more read() calls; over plain TCP they are served
+            // from a buffer, filled by one kernel read (read_buffer.c). TLS reads go through OpenSSL's
+            // own buffer and are left alone.
+            if settings.tls == nil { anxin_read_buffer_attach(client.socketDescriptor) }
             phase = .awaitingConnack
             loginRefused = false
         } catch {
@@ -167,6 +175,8 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
 
     /// Idempotent: libmosquitto's disconnect callback and a failed read/write may both report one drop.
     private func connectionEnded(reason: String) {
+        // What the buffer holds was never acknowledged: the broker sends it again to the session.
+        anxin_read_buffer_attach(-1)
         guard phase != .offline else { return }
         let wasOnline = phase == .online
         phase = .offline

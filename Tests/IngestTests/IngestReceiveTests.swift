@@ -1,5 +1,6 @@
 import AnxinCore
 import AnxinTesting
+import CReadBuffer
 import XCTest
 
 @testable import Ingest
@@ -55,10 +56,16 @@ final class IngestReceiveTests: XCTestCase {
             sent.append(("devices/slab/\(i)", payload))
             if i == 700 { sent.append(("devices/big", [UInt8](repeating: 0x5A, count: MessageSlab.size + 1000))) }
         }
+        let (readsBefore, kernelBefore) = (anxin_read_buffer_reads(), anxin_read_buffer_kernel_reads())
         for (topic, payload) in sent { try publisher.publish(topic: topic, payload: payload, qos: 1) }
         try publisher.flush()
         let got = drain.wait(forCount: sent.count, timeout: 60)
         XCTAssertEqual(got.count, sent.count)
+        // libmosquitto read each message in three or more calls; the buffer served most of them.
+        let reads = anxin_read_buffer_reads() - readsBefore
+        let kernelReads = anxin_read_buffer_kernel_reads() - kernelBefore
+        XCTAssertGreaterThanOrEqual(reads, UInt64(3 * sent.count))
+        XCTAssertLessThan(kernelReads * 2, reads, "\(kernelReads) kernel reads for \(reads)")
         XCTAssertEqual(got.map(\.topic), sent.map(\.0))
         XCTAssertTrue(zip(got, sent).allSatisfy { $0.payload == $1.1 }, "every payload byte for byte")
         XCTAssertTrue(got.allSatisfy { $0.receivedAt == fixedReceiveTime })
