@@ -125,8 +125,8 @@ struct BedWatch: Codable, Sendable, Hashable {
 }
 
 /// Everything the engine holds about one subject (resident, or `device:<id>`). A city's residents
-/// each have one: the latest values (10 bytes) and the flag come last, so no padding sits between the
-/// fields (56 bytes, not 64).
+/// each have one: the latest values (10 bytes) and the flags come last, so no padding sits between
+/// the fields (64 bytes, not 72, with what was last saved of it).
 struct SubjectState: Codable, Sendable {
     var residentID: String?
     /// Runs in progress by rule name.
@@ -135,10 +135,15 @@ struct SubjectState: Codable, Sendable {
     var beds = RuleMap<BedWatch>()
     /// Unresolved alerts by rule name.
     var alerts = RuleMap<AlertRecord>()
+    /// What was last saved of it (``SavedRuleState``). Not saved.
+    var savedMark: Int32 = 0
+    var waitTicket: UInt32 = 0
     var latest = LatestValues()
     /// Its progress waits to be saved (``StateSaving``): a further change of progress alone need not
     /// mark it. Not saved.
     var waiting = false
+    /// It is in the database as present. Not saved.
+    var saved = false
 
     init(residentID: String?) { self.residentID = residentID }
 
@@ -148,17 +153,23 @@ struct SubjectState: Codable, Sendable {
 }
 
 /// What the engine knows of a device's liveness, for silence and outage. A city's devices each have
-/// one: the flags come last, so no padding sits between the fields (40 bytes, not 48).
+/// one: the flags come last, so no padding sits between the fields (48 bytes, with what was last
+/// saved of it).
 struct DeviceLiveness: Codable, Sendable {
     /// Wall-clock receive time of its last observation.
     var lastHeard: EpochMillis
     /// The engine's connected-time clock at that moment.
     var heardAtConnected: Int64
     var residentID: String?
+    /// What was last saved of it (``SavedRuleState``). Not saved.
+    var savedMark: Int32 = 0
+    var waitTicket: UInt32 = 0
     /// Its silence is already covered (device_silent raised, part of an outage, or suppressed).
     var silenceReported: Bool
     /// Its progress waits to be saved (``StateSaving``): being heard again need not mark it. Not saved.
     var waiting = false
+    /// It is in the database as present. Not saved.
+    var saved = false
 
     private enum CodingKeys: String, CodingKey {
         case lastHeard, heardAtConnected, silenceReported, residentID

@@ -38,7 +38,7 @@ extension RuleEngine {
         guard let st = subjects[key], st.alerts.isEmpty, st.beds.isEmpty,
             st.progress.values.allSatisfy({ $0.run == nil && $0.backfill == nil })
         else { return }
-        subjects.removeValue(forKey: key)
+        dropSubject(key)
         markSubject(key)
     }
 

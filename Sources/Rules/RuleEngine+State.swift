@@ -16,11 +16,14 @@ extension RuleEngine {
     /// means the key is gone. For a shutdown, staff tools and tests.
     public func drainChangedState() -> [(key: String, blob: [UInt8]?)] {
         var keys = Set(takeChangedKeys())
-        keys.formUnion(saving.takeAll().map(\.exportKey))
+        for (id, st) in subjects where st.waiting { keys.insert(StateKey.subject(id).exportKey) }
+        for (id, d) in devices where d.waiting { keys.insert(StateKey.device(id).exportKey) }
+        keys.formUnion(saving.takeAllGone().map(\.exportKey))
+        saving.clearQueue()
         return keys.sorted().map { key in
             guard let k = StateKey(exportKey: key) else { return (key, blob(forKey: key)) }
-            saving.saved(k, mark: mark(for: k))
-            return (key, takeBlob(for: k))
+            saving.present(k)
+            return (key, saveNow(k))
         }
     }
 
@@ -46,42 +49,68 @@ extension RuleEngine {
         changedSubjects.removeAll(keepingCapacity: true)
         changedDevices.removeAll(keepingCapacity: true)
         forgetMarks()
-        for key in saving.takeDue(before: now - lazyWithin) { out.append((key.exportKey, takeBlob(for: key))) }
+        for key in saving.takeDue(before: now - lazyWithin, isCurrent: isWaiting) {
+            out.append((key.exportKey, saveNow(key)))
+        }
         return out
     }
 
-    /// One changed subject or device at a commit: saved now when what matters changed, else its
-    /// progress waits (`waiting`, so its next changes of progress alone are not marked).
+    /// One changed subject or device at a commit: saved now when it is new to the database or what
+    /// matters changed, else its progress waits (`waiting`, so its next changes of progress alone are
+    /// not marked) unless it waits already. A key the engine dropped is deleted if it was saved.
     private func drainChanged<S: SavedRuleState>(
         _ id: String, in table: inout [String: S], as key: StateKey, now: EpochMillis,
         into out: inout [(key: String, blob: [UInt8]?)]
     ) {
         guard let i = table.index(forKey: id) else {
-            if saving.changed(key, mark: nil, now: now) { out.append((key.exportKey, nil)) }
+            if saving.takeGone(key) { out.append((key.exportKey, nil)) }
             return
         }
-        let saveNow = saving.changed(key, mark: table.values[i].saveMark, now: now)
-        if saveNow { out.append((key.exportKey, table.values[i].encoded())) }
-        table.values[i].waiting = !saveNow
-    }
-
-    /// The key's state to save now; it no longer waits.
-    private func takeBlob(for key: StateKey) -> [UInt8]? {
-        switch key {
-        case .subject(let s): takeBlob(s, in: &subjects)
-        case .device(let d): takeBlob(d, in: &devices)
+        let mark = Int32(truncatingIfNeeded: table.values[i].saveMark)
+        if !table.values[i].saved || table.values[i].savedMark != mark {
+            saving.present(key)
+            table.values[i].saved = true
+            table.values[i].savedMark = mark
+            table.values[i].waiting = false
+            out.append((key.exportKey, table.values[i].encoded()))
+        } else if !table.values[i].waiting {
+            table.values[i].waiting = true
+            table.values[i].waitTicket = saving.startWaiting(key, now: now)
         }
     }
 
-    private func takeBlob<S: SavedRuleState>(_ id: String, in table: inout [String: S]) -> [UInt8]? {
+    /// Whether `key` still waits under `ticket` (a later save or wait makes the entry stale).
+    private func isWaiting(_ key: StateKey, ticket: UInt32) -> Bool {
+        switch key {
+        case .subject(let s): subjects[s].map { $0.waiting && $0.waitTicket == ticket } ?? false
+        case .device(let d): devices[d].map { $0.waiting && $0.waitTicket == ticket } ?? false
+        }
+    }
+
+    /// The key's state to save now, recorded as saved (nil when the engine holds none: delete it).
+    private func saveNow(_ key: StateKey) -> [UInt8]? {
+        switch key {
+        case .subject(let s): saveNow(s, in: &subjects)
+        case .device(let d): saveNow(d, in: &devices)
+        }
+    }
+
+    private func saveNow<S: SavedRuleState>(_ id: String, in table: inout [String: S]) -> [UInt8]? {
         guard let i = table.index(forKey: id) else { return nil }
+        table.values[i].saved = true
+        table.values[i].savedMark = Int32(truncatingIfNeeded: table.values[i].saveMark)
         table.values[i].waiting = false
         return table.values[i].encoded()
     }
 
+    /// Records that the engine dropped a subject's state (it is deleted at the next drain if it was saved).
+    func dropSubject(_ key: String) {
+        if let gone = subjects.removeValue(forKey: key) { saving.dropped(.subject(key), wasSaved: gone.saved) }
+    }
+
     /// Progress waits to be saved (for the pipeline's idle ticks).
     public func hasDeferredState(dueAt now: EpochMillis, lazyWithin: EpochMillis) -> Bool {
-        saving.hasDue(before: now - lazyWithin)
+        saving.hasDue(before: now - lazyWithin, isCurrent: isWaiting)
     }
 
     private func takeChangedKeys() -> [String] {
@@ -142,9 +171,13 @@ extension RuleEngine {
         changedDevices = []
         forgetMarks()
         clockChanged = false
-        // Marks of the state as read back; an upgraded chain is saved when its subject next changes.
-        saving = decoded.saving
-        for key in upgraded { saving.saved(.subject(key), mark: subjects[key].map(Self.mark(of:))) }
+        // Marks of the state as read back (``RestoredRuleState/add(key:blob:)``); an upgraded chain is
+        // saved when its subject next changes.
+        saving = StateSaving()
+        for key in upgraded {
+            guard let i = subjects.index(forKey: key) else { continue }
+            subjects.values[i].savedMark = Int32(truncatingIfNeeded: subjects.values[i].saveMark)
+        }
     }
 
     func blob(forKey key: String) -> [UInt8]? {
@@ -162,7 +195,6 @@ public struct RestoredRuleState: Sendable {
     var subjects: [String: SubjectState] = [:]
     var devices: [String: DeviceLiveness] = [:]
     var clock = EngineClock()
-    var saving: StateSaving
     var unboundLiveness = 0
     /// Subjects holding an alert or a bed watch (a city has few), for the engine's indexes.
     var subjectsWithAlertsOrBeds: [String] = []
@@ -173,7 +205,6 @@ public struct RestoredRuleState: Sendable {
     public init(capacity: Int = 0) {
         subjects.reserveCapacity(capacity / 2 + 1)
         devices.reserveCapacity(capacity / 2 + 1)
-        saving = StateSaving(capacity: capacity)
     }
 
     /// One saved row (`engine`, `subject:<subject>` or `device:<id>`); a later row of the same key
@@ -186,25 +217,27 @@ public struct RestoredRuleState: Sendable {
                 unreadable += 1
             }
         } else if key.hasPrefix("subject:") {
-            guard let st = StateCodec.decodeSubject(blob) else {
+            guard var st = StateCodec.decodeSubject(blob) else {
                 unreadable += 1
                 return
             }
             let name = String(key.dropFirst("subject:".count))
             if !st.alerts.isEmpty || !st.beds.isEmpty { subjectsWithAlertsOrBeds.append(name) }
+            st.saved = true
+            st.savedMark = Int32(truncatingIfNeeded: RuleEngine.mark(of: st))
             subjects[name] = st
-            saving.saved(.subject(name), mark: RuleEngine.mark(of: st))
         } else if key.hasPrefix("device:") {
-            guard let d = StateCodec.decodeDevice(blob) else {
+            guard var d = StateCodec.decodeDevice(blob) else {
                 unreadable += 1
                 return
             }
+            d.saved = true
+            d.savedMark = Int32(truncatingIfNeeded: RuleEngine.mark(of: d))
             let id = String(key.dropFirst("device:".count))
             if let old = devices.updateValue(d, forKey: id) {
                 if old.residentID == nil { unboundLiveness -= 1 }
             }
             if d.residentID == nil { unboundLiveness += 1 }
-            saving.saved(.device(id), mark: RuleEngine.mark(of: d))
         } else {
             unreadable += 1
         }

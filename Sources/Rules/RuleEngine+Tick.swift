@@ -52,7 +52,10 @@ extension RuleEngine {
             }
         }
         for id in forgotten {
-            if let gone = devices.removeValue(forKey: id), gone.residentID == nil { unboundLiveness -= 1 }
+            if let gone = devices.removeValue(forKey: id) {
+                if gone.residentID == nil { unboundLiveness -= 1 }
+                saving.dropped(.device(id), wasSaved: gone.saved)
+            }
             markDevice(id)
         }
         guard !crossing.isEmpty else { return }

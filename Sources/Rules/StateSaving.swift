@@ -1,11 +1,5 @@
 import AnxinCore
 
-/// Which rule state waits to be saved, and what each key looked like when it last was.
-///
-/// A key's *mark* hashes only what matters after a restart (see
-/// ``RuleEngine/drainChangedState(monotonicNow:lazyWithin:)``); a change that leaves the mark as saved
-/// is progress, and waits in a first-in first-out queue until it is due. A hash collision could only
-/// make a change wait: every deferred key is saved once due, whatever its mark.
 /// A saved rule state key without its text prefix, so it shares the engine's own key strings (a city's
 /// devices would otherwise cost a second string each, and a concatenation per change).
 enum StateKey: Hashable {
@@ -31,10 +25,18 @@ enum StateKey: Hashable {
     }
 }
 
-/// A subject's or a device's rule state, as ``StateSaving`` sees it.
+/// A subject's or a device's rule state, as ``StateSaving`` sees it: each carries what was last saved
+/// of it, so no table beside the engine's own holds a city's keys a second time.
 protocol SavedRuleState {
+    /// It is in the database as present (a key never saved, or saved as gone, is not).
+    var saved: Bool { get set }
+    /// Its mark when last saved (``RuleEngine/mark(of:)``, the low 32 bits: a collision could only make a
+    /// change wait, and every waiting key is saved once due).
+    var savedMark: Int32 { get set }
     /// Its progress waits to be saved.
     var waiting: Bool { get set }
+    /// Which entry of the queue of waiting keys stands for its wait (older entries are stale).
+    var waitTicket: UInt32 { get set }
     /// What of it must be saved at once when it changes (``RuleEngine/mark(of:)``).
     var saveMark: Int { get }
     func encoded() -> [UInt8]
@@ -50,98 +52,62 @@ extension DeviceLiveness: SavedRuleState {
     func encoded() -> [UInt8] { StateCodec.encode(self) }
 }
 
+/// Which rule state waits to be saved.
+///
+/// A key's *mark* hashes only what matters after a restart (see
+/// ``RuleEngine/drainChangedState(monotonicNow:lazyWithin:)``); a change that leaves the mark as saved
+/// is progress, and waits in a first-in first-out queue until it is due. A hash collision could only
+/// make a change wait: every deferred key is saved once due, whatever its mark.
+///
+/// This holds the order in which keys started to wait, and the keys saved as present that the engine
+/// has dropped since (their rows are deleted at the next drain). What each key looked like when last
+/// saved is kept in its own state (``SavedRuleState``), not in a table of a city's keys beside it.
 struct StateSaving {
-    /// A key saved as present (a key never saved, or saved as gone, has no entry). Two plain words: a
-    /// city's devices and residents each have one.
-    struct Entry {
-        /// The mark as last saved.
-        var mark: Int
-        /// Since when a change of progress waits to be saved; `Entry.none` when none waits.
-        var since: EpochMillis
-
-        static let none = EpochMillis.min
-    }
-
-    /// By subject and by device id (one lookup per changed key and commit): two tables keyed by plain
-    /// strings, since a `StateKey` takes 24 bytes and a string 16, for each of a city's keys.
-    private var subjectEntries: [String: Entry] = [:]
-    private var deviceEntries: [String: Entry] = [:]
-    /// Keys in the order they started to wait (entries of keys saved since are skipped).
-    private var queue: [(key: StateKey, since: EpochMillis)] = []
+    /// Keys in the order they started to wait; an entry whose key no longer waits under its ticket is
+    /// skipped.
+    private var queue: [(key: StateKey, since: EpochMillis, ticket: UInt32)] = []
     private var head = 0
+    private var nextTicket: UInt32 = 0
+    /// Keys saved as present and then dropped by the engine (an idle unbound device forgotten).
+    private var gone: Set<StateKey> = []
 
-    init(capacity: Int = 0) {
-        subjectEntries.reserveCapacity(capacity / 2)
-        deviceEntries.reserveCapacity(capacity / 2)
+    init() {}
+
+    /// A key starts to wait at `now`; its ticket.
+    mutating func startWaiting(_ key: StateKey, now: EpochMillis) -> UInt32 {
+        nextTicket &+= 1
+        queue.append((key, now, nextTicket))
+        return nextTicket
     }
 
-    /// The table of `key`'s kind, and its text there.
-    private mutating func withTable<T>(_ key: StateKey, _ body: (inout [String: Entry], String) -> T) -> T {
-        switch key {
-        case .subject(let s): body(&subjectEntries, s)
-        case .device(let d): body(&deviceEntries, d)
-        }
+    /// The engine dropped a key's state; `wasSaved` when it was in the database as present.
+    mutating func dropped(_ key: StateKey, wasSaved: Bool) {
+        if wasSaved { gone.insert(key) }
     }
 
-    private func entry(_ key: StateKey) -> Entry? {
-        switch key {
-        case .subject(let s): subjectEntries[s]
-        case .device(let d): deviceEntries[d]
-        }
+    /// Whether a key without state must be deleted (it was saved as present, then dropped); it is then
+    /// no longer owed.
+    mutating func takeGone(_ key: StateKey) -> Bool { !gone.isEmpty && gone.remove(key) != nil }
+
+    /// A key is present again (or saved): no delete is owed for it.
+    mutating func present(_ key: StateKey) {
+        if !gone.isEmpty { gone.remove(key) }
     }
 
-    /// A key changed and now has `mark`: true when it must be saved now (the caller saves it); false
-    /// when the change is progress, which then waits from `now` unless it already waits.
-    mutating func changed(_ key: StateKey, mark: Int?, now: EpochMillis) -> Bool {
-        let (saveNow, startedWaiting) = withTable(key) { entries, k -> (Bool, Bool) in
-            guard let mark else {
-                // Gone: saved at once unless it was never saved or saved as gone.
-                return (entries.removeValue(forKey: k) != nil, false)
-            }
-            // One lookup, changed in place.
-            guard let slot = entries.index(forKey: k) else {
-                entries[k] = Entry(mark: mark, since: Entry.none)
-                return (true, false)
-            }
-            if entries.values[slot].mark != mark {
-                entries.values[slot] = Entry(mark: mark, since: Entry.none)
-                return (true, false)
-            }
-            if entries.values[slot].since == Entry.none {
-                entries.values[slot].since = now
-                return (false, true)
-            }
-            return (false, false)
-        }
-        if startedWaiting { queue.append((key, now)) }
-        return saveNow
+    /// Every key owed a delete; none is owed afterwards.
+    mutating func takeAllGone() -> [StateKey] {
+        defer { gone.removeAll() }
+        return Array(gone)
     }
 
-    /// `key` was saved with this mark.
-    mutating func saved(_ key: StateKey, mark: Int?) {
-        withTable(key) { entries, k in
-            if let mark {
-                entries[k] = Entry(mark: mark, since: Entry.none)
-            } else {
-                entries.removeValue(forKey: k)
-            }
-        }
-    }
-
-    /// Keys that have waited since `cutoff` or before, oldest first (the caller saves them).
-    mutating func takeDue(before cutoff: EpochMillis) -> [StateKey] {
+    /// Queue entries that have waited since `cutoff` or before, oldest first; `isCurrent` tells whether
+    /// an entry's key still waits under its ticket (the caller saves those).
+    mutating func takeDue(before cutoff: EpochMillis, isCurrent: (StateKey, UInt32) -> Bool) -> [StateKey] {
         var out: [StateKey] = []
         while head < queue.count, queue[head].since <= cutoff {
             let entry = queue[head]
             head += 1
-            let due = withTable(entry.key) { entries, k -> Bool in
-                guard let slot = entries.index(forKey: k), entries.values[slot].since == entry.since else {
-                    return false
-                }
-                entries.values[slot].since = Entry.none
-                return true
-            }
-            if due { out.append(entry.key) }
+            if isCurrent(entry.key, entry.ticket) { out.append(entry.key) }
         }
         if head > 4096, head * 2 > queue.count {
             queue.removeFirst(head)
@@ -150,24 +116,19 @@ struct StateSaving {
         return out
     }
 
-    func hasDue(before cutoff: EpochMillis) -> Bool {
+    func hasDue(before cutoff: EpochMillis, isCurrent: (StateKey, UInt32) -> Bool) -> Bool {
         var i = head
         while i < queue.count, queue[i].since <= cutoff {
-            if entry(queue[i].key)?.since == queue[i].since { return true }
+            if isCurrent(queue[i].key, queue[i].ticket) { return true }
             i += 1
         }
         return false
     }
 
-    /// Every waiting key (the caller saves them); none waits afterwards.
-    mutating func takeAll() -> [StateKey] {
-        var keys: [StateKey] = []
-        for (k, e) in subjectEntries where e.since != Entry.none { keys.append(.subject(k)) }
-        for (k, e) in deviceEntries where e.since != Entry.none { keys.append(.device(k)) }
-        for k in keys { withTable(k) { entries, text in entries[text]?.since = Entry.none } }
+    /// Forgets every waiting entry (the caller saves every waiting key).
+    mutating func clearQueue() {
         queue.removeAll()
         head = 0
-        return keys
     }
 }
 

@@ -16,8 +16,8 @@ final class LatestByKindTests: XCTestCase {
     /// fields are laid out without padding between them (the flags and the 10-byte latest values last).
     func testPerSubjectStateIsPacked() {
         XCTAssertEqual(MemoryLayout<LatestByKind>.size, 10)
-        XCTAssertEqual(MemoryLayout<SubjectState>.stride, 56)
-        XCTAssertEqual(MemoryLayout<DeviceLiveness>.stride, 40)
+        XCTAssertEqual(MemoryLayout<SubjectState>.stride, 64)
+        XCTAssertEqual(MemoryLayout<DeviceLiveness>.stride, 48)
     }
 
     func testAgreesWithADictionary() {

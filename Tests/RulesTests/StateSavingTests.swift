@@ -18,19 +18,52 @@ final class StateSavingTests: XCTestCase {
         return keys
     }
 
-    /// A subject and a device with the same text are two keys (they are kept in two tables).
+    /// A subject and a device with the same text are two keys, each saved, waiting and deleted on its own.
     func testSubjectAndDeviceOfTheSameTextAreApart() {
-        var saving = StateSaving()
-        XCTAssertTrue(saving.changed(.subject("X"), mark: 1, now: 0), "new: saved at once")
-        XCTAssertTrue(saving.changed(.device("X"), mark: 1, now: 0), "not the subject's entry")
-        XCTAssertFalse(saving.changed(.device("X"), mark: 1, now: 10), "progress waits")
-        XCTAssertTrue(saving.changed(.subject("X"), mark: 2, now: 20), "the subject's own mark changed")
-        XCTAssertEqual(saving.takeDue(before: 10), [.device("X")])
-        XCTAssertTrue(saving.changed(.device("X"), mark: nil, now: 30), "gone: saved")
-        XCTAssertFalse(saving.changed(.device("X"), mark: nil, now: 40), "saved as gone already")
-        XCTAssertFalse(saving.changed(.subject("X"), mark: 2, now: 50), "still present, its progress waits")
-        XCTAssertEqual(saving.takeAll(), [.subject("X")])
-        XCTAssertEqual(saving.takeAll(), [])
+        let engine = Harness().engine
+        var out: [String: [UInt8]?] = [:]
+        func drain(_ mono: EpochMillis) -> [String] {
+            let drained = engine.drainChangedState(monotonicNow: mono, lazyWithin: 10)
+            for (k, b) in drained { out[k] = b }
+            return drained.map(\.key).sorted()
+        }
+        engine.subjects["X"] = SubjectState(residentID: "R-1")
+        engine.devices["X"] = DeviceLiveness(
+            lastHeard: 0, heardAtConnected: 0, residentID: "R-1", silenceReported: false)
+        engine.markSubject("X")
+        engine.markDevice("X")
+        XCTAssertEqual(drain(0), ["device:X", "subject:X"], "new: saved at once")
+        engine.devices["X"]?.lastHeard = 5
+        engine.markDevice("X")
+        XCTAssertEqual(drain(1), [], "progress waits")
+        XCTAssertEqual(engine.devices["X"]?.waiting, true)
+        XCTAssertEqual(engine.subjects["X"]?.waiting, false, "not the subject's")
+        engine.subjects["X"]?.residentID = "R-2"
+        engine.markSubject("X")
+        XCTAssertEqual(drain(2), ["subject:X"], "the subject's own mark changed")
+        XCTAssertEqual(drain(11), ["device:X"], "the device's wait is due")
+        XCTAssertEqual(drain(100), [])
+
+        // Dropped after it was saved: deleted once, at the next drain; the subject stays.
+        engine.devices.removeValue(forKey: "X")
+        engine.saving.dropped(.device("X"), wasSaved: true)
+        engine.markDevice("X")
+        XCTAssertEqual(drain(101), ["device:X"])
+        XCTAssertEqual(out["device:X"], .some(nil))
+        engine.markDevice("X")
+        XCTAssertEqual(drain(102), [], "deleted already")
+        // A subject dropped before it was ever saved is never written.
+        engine.subjects["Y"] = SubjectState(residentID: nil)
+        engine.dropSubject("Y")
+        engine.markSubject("Y")
+        XCTAssertEqual(drain(103), [])
+        // What waits comes out with a full drain, and nothing afterwards.
+        engine.subjects["X"]?.latest[.heartRate] = TimedValue(value: 70, at: 1)
+        engine.markSubject("X")
+        XCTAssertEqual(drain(104), [])
+        XCTAssertEqual(engine.drainChangedState().map(\.key), ["subject:X"])
+        XCTAssertEqual(engine.drainChangedState().map(\.key), [])
+        XCTAssertEqual(drain(1000), [], "its queued wait is stale")
     }
 
     func testProgressWaitsWhatMattersDoesNot() {
