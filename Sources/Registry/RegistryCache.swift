@@ -57,15 +57,16 @@ struct RegistryCache {
     func store(_ snapshot: RegistrySnapshot, fingerprint: RegistryFingerprint) {
         let payload = RegistryBinaryCodec.encode(snapshot)
         let payloadDigest = RegistryDigest(payload)
-        var file = Self.magic
-        file.reserveCapacity(Self.headerSize + payload.count)
+        // The header and the payload are written one after the other, not copied into one buffer (18 MB
+        // more at the peak of a first start with 100,000 residents).
+        var header = Self.magic
+        header.reserveCapacity(Self.headerSize)
         for v in [
             fingerprint.size, UInt64(bitPattern: fingerprint.modifiedNanos), fingerprint.digest.high,
             fingerprint.digest.low, UInt64(payload.count), payloadDigest.high, payloadDigest.low,
         ] {
-            withUnsafeBytes(of: v.littleEndian) { file.append(contentsOf: $0) }
+            withUnsafeBytes(of: v.littleEndian) { header.append(contentsOf: $0) }
         }
-        file.append(contentsOf: payload)
 
         try? FileManager.default.createDirectory(
             atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -73,17 +74,19 @@ struct RegistryCache {
         let temporary = filePath + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
-        let written = file.withUnsafeBytes { buf -> Bool in
-            var off = 0
-            while off < buf.count {
-                let n = write(fd, buf.baseAddress! + off, buf.count - off)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return false
+        let written = [header, payload].allSatisfy { part in
+            part.withUnsafeBytes { buf -> Bool in
+                var off = 0
+                while off < buf.count {
+                    let n = write(fd, buf.baseAddress! + off, buf.count - off)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        return false
+                    }
+                    off += n
                 }
-                off += n
+                return true
             }
-            return true
         }
         let synced = fsync(fd) == 0
         close(fd)

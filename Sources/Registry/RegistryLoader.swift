@@ -7,8 +7,7 @@ import Synchronization
 public enum RegistryLoader {
     /// Parses a registry YAML file into an indexed snapshot.
     public static func load(path: String) throws(RegistryLoadError) -> RegistrySnapshot {
-        let bytes = try RegistryFile.read(path: path)
-        return try parseYAML(bytes: bytes, path: path)
+        try parseFile(path: path).0
     }
 
     /// As `load(path:)`, but reuses a cache in `cacheDirectory` when the file's size,
@@ -44,9 +43,7 @@ public enum RegistryLoader {
                 return (snapshot, true)
             }
         }
-        let bytes = try RegistryFile.read(path: path)
-        let fingerprint = RegistryFingerprint(bytes: bytes, path: path)
-        let snapshot = try parseYAML(bytes: bytes, path: path)
+        let (snapshot, fingerprint) = try parseFile(path: path)
         if reuseLastLoaded { lastLoaded.withLock { $0 = (path, fingerprint, snapshot) } }
         if writeCacheInBackground {
             RegistryCache.writes.async { cache.store(snapshot, fingerprint: fingerprint) }
@@ -89,6 +86,27 @@ public enum RegistryLoader {
     /// what `anxin registry import FILE.csv` prints.
     public static func renderYAML(_ snapshot: RegistrySnapshot) -> String {
         RegistryYAMLWriter.render(snapshot)
+    }
+
+    /// Reads and parses the file at `path`; the snapshot and the fingerprint of the bytes it was parsed
+    /// from. The file's bytes (31 MB for 100,000 residents) are let go as soon as the usual layout is
+    /// composed, before its parts are joined and the snapshot is built; a file the direct reader
+    /// declines, or one with a problem to report, is read again for Yams.
+    static func parseFile(path: String) throws(RegistryLoadError) -> (RegistrySnapshot, RegistryFingerprint) {
+        var bytes = try RegistryFile.read(path: path)
+        let fingerprint = RegistryFingerprint(bytes: bytes, path: path)
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            return (try parseYAML(bytes: bytes, path: path), fingerprint)
+        }
+        // The direct reader takes the bytes and lets go of them once its parts are composed.
+        if let draft = RegistryBlockYAML.draft(bytes: consume bytes, path: path),
+            let snapshot = draft.validatedSnapshot(path: path)
+        {
+            return (snapshot, fingerprint)
+        }
+        // Another layout, or a problem to report: Yams reads the file again, as it is now.
+        bytes = try RegistryFile.read(path: path)
+        return (try parseYAML(bytes: bytes, path: path), RegistryFingerprint(bytes: bytes, path: path))
     }
 
     /// As `load(path:)`, from bytes already read; `path` only names the source in diagnostics.

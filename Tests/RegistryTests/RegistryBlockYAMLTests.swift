@@ -95,6 +95,33 @@ final class RegistryBlockYAMLTests: XCTestCase {
         XCTAssertEqual(four.beds.count, 3_000)
         XCTAssertEqual(four.residents.last?.resident.id, "R-2999")
         XCTAssertEqual(four.beds[1_500].bed.code, "B-1500")
+
+        // Beds first: the parts are joined in the file's order all the same.
+        let bedsFirst = Array((beds + yaml).utf8)
+        XCTAssertEqual(RegistryLoader.crossCheckYAML(bytes: bedsFirst, parts: 3), true)
+        let joined = try XCTUnwrap(RegistryBlockYAML.draft(bytes: bedsFirst, path: "r.yaml", parts: 4))
+        XCTAssertTrue(
+            joined.sameEntries(as: try XCTUnwrap(RegistryBlockYAML.draft(bytes: bedsFirst, path: "r.yaml", parts: 1))))
+        XCTAssertEqual(joined.beds.map(\.bed.code), (0..<3_000).map { "B-\($0)" })
+        XCTAssertEqual(joined.residents.map(\.resident.id), (0..<3_000).map { "R-\($0)" })
+        XCTAssertEqual(joined.residents.map(\.line), (0..<3_000).map { 6_003 + $0 * 5 })
+    }
+
+    /// The registry's bytes are let go once composed when the caller gives them up; a file with a
+    /// problem is read again for Yams, which reports it with its line.
+    func testAFileWithAProblemIsReadAgainForItsReport() throws {
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("anxin-reg-\(getpid()).yaml")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        var yaml = "residents:\n"
+        for i in 0..<30_000 { yaml += "- id: R-\(i)\n  name: 居民\n  devices: [\"W\(i)\"]\n" }
+        yaml += "- id: R-X\n  name: 重复\n  devices: [\"W7\"]\n"
+        try Data(yaml.utf8).write(to: tmp)
+        XCTAssertThrowsError(try RegistryLoader.load(path: tmp.path)) { error in
+            XCTAssertTrue("\(error)".contains(":90004: device is already bound at line 25"), "\(error)")
+        }
+        try Data(yaml.replacingOccurrences(of: "重复\n  devices: [\"W7\"]", with: "重复\n  devices: [\"W-extra\"]").utf8)
+            .write(to: tmp)
+        XCTAssertEqual(try RegistryLoader.load(path: tmp.path).residents.count, 30_001)
     }
 
     func testConstructsItLeavesToYamsAreStillReadAsYamsReadsThem() {
