@@ -119,6 +119,7 @@ let package = Package(
             dependencies: [
                 "StaffAPI", "AnxinCore", "Store", .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["AnxinTesting", "AnxinCore", "Gateway", "Store"]),
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["AnxinTesting", "AnxinCore", "Gateway", "Store", "CMalloc"]),
     ]
 )

@@ -64,6 +64,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         limitMallocArenas()
+        fixMallocMmapThreshold()
         let config = try options.load()
         let logger = bootstrapLogging(level: logLevel)
         let app = GatewayApp(config: config, logger: logger)
