@@ -20,12 +20,19 @@ enum RegistryBinaryCodec {
         return w.bytes
     }
 
-    static func decode(_ bytes: UnsafeRawBufferPointer) throws(Malformed) -> RegistrySnapshot {
+    /// `passed` is told, every few thousand residents, how far the decoder has read (the cache gives
+    /// the pages behind back).
+    static func decode(_ bytes: UnsafeRawBufferPointer, passed: ((Int) -> Void)? = nil) throws(Malformed)
+        -> RegistrySnapshot
+    {
         var r = Reader(bytes: bytes)
         let residentCount = try r.count()
         var residents: [Resident] = []
         residents.reserveCapacity(residentCount)
-        for _ in 0..<residentCount { residents.append(try r.resident()) }
+        for n in 0..<residentCount {
+            residents.append(try r.resident())
+            if n & 4095 == 4095 { passed?(r.offset) }
+        }
         let bedCount = try r.count()
         var beds: [Bed] = []
         beds.reserveCapacity(bedCount)

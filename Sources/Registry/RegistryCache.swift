@@ -33,22 +33,45 @@ struct RegistryCache {
     }
 
     /// The cached snapshot when the cache was written for exactly this fingerprint.
+    ///
+    /// The file is read into a mapping of its own, whose pages are given back as the decoder passes
+    /// them, so the file and the residents decoded from it are not both held whole (a 100,000-resident
+    /// cache is 18 MB).
     func snapshot(matching fingerprint: RegistryFingerprint) -> RegistrySnapshot? {
-        guard let data = FileManager.default.contents(atPath: filePath) else { return nil }
-        return data.withUnsafeBytes { raw -> RegistrySnapshot? in
-            guard raw.count >= Self.headerSize, raw.starts(with: Self.magic) else { return nil }
-            func u64(_ at: Int) -> UInt64 {
-                UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
-            }
-            let stored = RegistryFingerprint(
-                size: u64(8), modifiedNanos: Int64(bitPattern: u64(16)),
-                digest: RegistryDigest(high: u64(24), low: u64(32)))
-            guard stored == fingerprint else { return nil }
-            let length = u64(40)
-            guard length == UInt64(raw.count - Self.headerSize) else { return nil }
-            let payload = UnsafeRawBufferPointer(rebasing: raw[Self.headerSize...])
-            guard RegistryDigest(payload) == RegistryDigest(high: u64(48), low: u64(56)) else { return nil }
-            return try? RegistryBinaryCodec.decode(payload)
+        let fd = open(filePath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_size >= Self.headerSize, st.st_size < Int.max / 2 else { return nil }
+        let size = Int(st.st_size)
+        guard let base = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+            base != MAP_FAILED
+        else { return nil }
+        defer { munmap(base, size) }
+        var filled = 0
+        while filled < size {
+            let n = read(fd, base + filled, size - filled)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return nil }
+            filled += n
+        }
+        let raw = UnsafeRawBufferPointer(start: base, count: size)
+        guard raw.starts(with: Self.magic) else { return nil }
+        func u64(_ at: Int) -> UInt64 {
+            UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+        }
+        let stored = RegistryFingerprint(
+            size: u64(8), modifiedNanos: Int64(bitPattern: u64(16)),
+            digest: RegistryDigest(high: u64(24), low: u64(32)))
+        guard stored == fingerprint else { return nil }
+        guard u64(40) == UInt64(size - Self.headerSize) else { return nil }
+        let payload = UnsafeRawBufferPointer(rebasing: raw[Self.headerSize...])
+        guard RegistryDigest(payload) == RegistryDigest(high: u64(48), low: u64(56)) else { return nil }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        return try? RegistryBinaryCodec.decode(payload) { offset in
+            // Only pages wholly behind the decoder, which never reads back.
+            let end = (Self.headerSize + offset) / page * page
+            if end > 0 { madvise(base, end, MADV_DONTNEED) }
         }
     }
 
