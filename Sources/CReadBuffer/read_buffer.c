@@ -50,7 +50,13 @@ ssize_t read(int fd, void *buf, size_t count) {
 
 void anxin_read_buffer_attach(int fd) {
     start = end = 0;
-    if (fd >= 0 && buffer == NULL) buffer = malloc(capacity);
+    if (fd < 0) {
+        // Detached (the connection ended, the loop stops): the buffer goes with it.
+        free(buffer);
+        buffer = NULL;
+    } else if (buffer == NULL) {
+        buffer = malloc(capacity);
+    }
     attached = buffer == NULL ? -1 : fd;
 }
 

@@ -5,7 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/// Buffers the calling thread's reads of `fd` from now on (-1: none), dropping whatever was buffered.
+/// Buffers the calling thread's reads of `fd` from now on, dropping whatever was buffered; -1 stops
+/// buffering and frees the buffer.
 void anxin_read_buffer_attach(int fd);
 
 /// Bytes the calling thread's buffer holds: read from the kernel, not yet asked for.
