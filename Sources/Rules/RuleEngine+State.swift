@@ -50,7 +50,7 @@ extension RuleEngine {
         changedDevices.removeAll(keepingCapacity: true)
         forgetMarks()
         for key in saving.takeDue(before: now - lazyWithin, isCurrent: isWaiting) {
-            out.append((key.exportKey, saveNow(key)))
+            out.append((key.exportKey, saveNow(key, remark: false)))
         }
         return out
     }
@@ -81,24 +81,33 @@ extension RuleEngine {
 
     /// Whether `key` still waits under `ticket` (a later save or wait makes the entry stale).
     private func isWaiting(_ key: StateKey, ticket: UInt32) -> Bool {
+        // Through the index, so no state is copied out to look at two of its fields.
         switch key {
-        case .subject(let s): subjects[s].map { $0.waiting && $0.waitTicket == ticket } ?? false
-        case .device(let d): devices[d].map { $0.waiting && $0.waitTicket == ticket } ?? false
+        case .subject(let s):
+            guard let i = subjects.index(forKey: s) else { return false }
+            return subjects.values[i].waiting && subjects.values[i].waitTicket == ticket
+        case .device(let d):
+            guard let i = devices.index(forKey: d) else { return false }
+            return devices.values[i].waiting && devices.values[i].waitTicket == ticket
         }
     }
 
     /// The key's state to save now, recorded as saved (nil when the engine holds none: delete it).
-    private func saveNow(_ key: StateKey) -> [UInt8]? {
+    /// A key whose wait fell due kept the mark it was saved with (a change of mark is saved at once),
+    /// so its mark is only computed again when `remark`.
+    private func saveNow(_ key: StateKey, remark: Bool = true) -> [UInt8]? {
         switch key {
-        case .subject(let s): saveNow(s, in: &subjects)
-        case .device(let d): saveNow(d, in: &devices)
+        case .subject(let s): saveNow(s, in: &subjects, remark: remark)
+        case .device(let d): saveNow(d, in: &devices, remark: remark)
         }
     }
 
-    private func saveNow<S: SavedRuleState>(_ id: String, in table: inout [String: S]) -> [UInt8]? {
+    private func saveNow<S: SavedRuleState>(_ id: String, in table: inout [String: S], remark: Bool) -> [UInt8]? {
         guard let i = table.index(forKey: id) else { return nil }
+        if remark || !table.values[i].saved {
+            table.values[i].savedMark = Int32(truncatingIfNeeded: table.values[i].saveMark)
+        }
         table.values[i].saved = true
-        table.values[i].savedMark = Int32(truncatingIfNeeded: table.values[i].saveMark)
         table.values[i].waiting = false
         return table.values[i].encoded()
     }
