@@ -9,8 +9,9 @@ static inline int anxin_malloc_arena_max(int arenas) { return mallopt(M_ARENA_MA
 /// stops glibc from raising it each time such a block is freed.
 static inline int anxin_malloc_mmap_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }
 
-/// Blocks mapped on their own right now (for tests).
+/// Blocks mapped on their own right now, and the free bytes every arena holds (for tests).
 static inline size_t anxin_malloc_mapped_blocks(void) { return mallinfo2().hblks; }
+static inline size_t anxin_malloc_free_bytes(void) { return mallinfo2().fordblks; }
 
 /// Gives the free pages of every arena back to the system; 1 when any were.
 static inline int anxin_malloc_trim(void) { return malloc_trim(0); }
