@@ -79,20 +79,19 @@ struct RegistryBlockYAML {
         guard var draft = results[first] else { return nil }
         results[first] = nil
         draft.residents.reserveCapacity(residentCount)
-        var before = RegistryDraft()
+        // Parts before the first of the residents hold beds only (a `beds:` section first in the file).
+        var bedsBefore: [RegistryDraft.BedEntry] = []
         for n in results.indices where n != first {
             guard let part = results[n] else { continue }
             results[n] = nil
             if n < first {
-                before.residents.append(contentsOf: part.residents)
-                before.beds.append(contentsOf: part.beds)
+                bedsBefore.append(contentsOf: part.beds)
             } else {
                 draft.residents.append(contentsOf: part.residents)
                 draft.beds.append(contentsOf: part.beds)
             }
         }
-        // Parts before the first of the residents hold beds only (a `beds:` section first in the file).
-        draft.beds.insert(contentsOf: before.beds, at: 0)
+        draft.beds.insert(contentsOf: bedsBefore, at: 0)
         return draft
     }
 
