@@ -35,7 +35,7 @@ let package = Package(
             name: "CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CMalloc"),
-        .target(name: "CReadBuffer"),
+        .target(name: "CSocketBuffer"),
         .target(name: "AnxinCore", swiftSettings: strict),
         .target(
             name: "Profiles",
@@ -51,7 +51,8 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "Store", dependencies: ["AnxinCore", "CSQLite"], swiftSettings: strict),
         .target(
-            name: "Ingest", dependencies: ["AnxinCore", "CMosquitto", "CMalloc", "CReadBuffer"], swiftSettings: strict),
+            name: "Ingest", dependencies: ["AnxinCore", "CMosquitto", "CMalloc", "CSocketBuffer"], swiftSettings: strict
+        ),
         .target(
             name: "Delivery",
             dependencies: [

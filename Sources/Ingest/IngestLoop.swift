@@ -1,5 +1,5 @@
 import AnxinCore
-import CReadBuffer
+import CSocketBuffer
 import Dispatch
 import Foundation
 
@@ -84,7 +84,9 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
         }
         var events: Int16 = 0
         if mayRead { events |= Int16(POLLIN) }
-        if client.wantsWrite { events |= Int16(POLLOUT) }
+        // Acknowledgements the kernel had no room for wait for it to have some.
+        let held = anxin_write_buffer_held() > 0
+        if client.wantsWrite || held { events |= Int16(POLLOUT) }
         var fds = [pollfd(fd: wake.readDescriptor, events: Int16(POLLIN), revents: 0)]
         if events != 0 { fds.append(pollfd(fd: socket, events: events, revents: 0)) }
         // Bytes already read into the buffer are not the kernel's to report: read them without waiting.
@@ -93,22 +95,24 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
         _ = poll(&fds, nfds_t(fds.count), buffered ? 0 : 1000)
         let revents = (fds.count > 1 ? fds[1].revents : 0) | (buffered ? Int16(POLLIN) : 0)
         do {
+            if held && revents & Int16(POLLOUT) != 0 { _ = anxin_write_buffer_flush() }
             if mayRead && revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
                 // What the socket holds is read in one burst, not a poll (and a hand-off check) per
                 // message: up to the headroom reserved (a read normally delivers one message), until
                 // libmosquitto finds no more bytes (EAGAIN), and never past a message parked in the
                 // overflow list, so the list stays within what one read can deliver.
                 //
-                // libmosquitto writes each message's acknowledgement (PUBACK) as it reads the message. When
-                // more messages wait, the socket is corked for the rest of the burst: their acknowledgements
-                // leave together when it ends, in one TCP segment, instead of one segment per message for
-                // this thread and the broker each to process. The first message's goes out at once.
+                // libmosquitto writes each message's acknowledgement (PUBACK) as it reads the message. Over
+                // plain TCP those writes are held (socket_buffer.c) and leave together when the burst ends
+                // (below), in one system call. Over TLS the socket is corked for the rest of the burst
+                // instead: one TCP segment, though still a write per message. The first message's goes
+                // out at once.
                 var reads = 0
                 var corked = false
                 // Uncorked however the burst ends, a failed read included.
                 defer {
                     if corked {
-                        ingest.countCorkedBurst()
+                        ingest.countHeldBurst()
                         if client.socketDescriptor == socket { _ = Self.cork(socket, false) }
                     }
                 }
@@ -118,8 +122,9 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
                     reads += 1
                     let more = errno != EAGAIN && errno != EWOULDBLOCK
                     guard more, reads < headroom, overflow.isEmpty, client.socketDescriptor == socket else { break }
-                    if !corked && settings.qos > 0 { corked = Self.cork(socket, true) }
+                    if !corked && settings.qos > 0 && settings.tls != nil { corked = Self.cork(socket, true) }
                 }
+                if reads > 1 && anxin_write_buffer_held() > 0 { ingest.countHeldBurst() }
             }
             if client.socketDescriptor >= 0 && revents & Int16(POLLOUT | POLLHUP | POLLERR) != 0
                 && client.wantsWrite
@@ -130,6 +135,9 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
         } catch {
             connectionEnded(reason: error.detail)
         }
+        // Nothing written this turn (acknowledgements, a subscription, a keepalive ping) waits in the
+        // buffer while the loop waits in poll: it is sent now, or POLLOUT is awaited for the rest.
+        if anxin_write_buffer_held() > 0 { _ = anxin_write_buffer_flush() }
         handoff.wakeConsumer()
         if client.socketDescriptor < 0 && phase != .offline {
             connectionEnded(reason: "the connection closed")
@@ -145,14 +153,15 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
 
     private func attemptConnect() {
         do {
-            anxin_read_buffer_attach(-1)
+            anxin_socket_buffer_attach(-1)
             try client.connect(
                 host: settings.host, port: settings.port, keepAlive: settings.keepAlive,
                 sessionExpiry: settings.sessionExpiry, receiveMaximum: settings.receiveMaximum)
-            // libmosquitto reads a packet in three or more read() calls; over plain TCP they are served
-            // from a buffer, filled by one kernel read (read_buffer.c). TLS reads go through OpenSSL's
-            // own buffer and are left alone.
-            if settings.tls == nil { anxin_read_buffer_attach(client.socketDescriptor) }
+            // libmosquitto reads a packet in three or more read() calls and writes each acknowledgement with
+            // a write() of its own. Over plain TCP the reads are served from a buffer filled by one kernel
+            // read, and the writes held and sent together (socket_buffer.c). TLS goes through OpenSSL's own
+            // buffers and is left alone.
+            if settings.tls == nil { anxin_socket_buffer_attach(client.socketDescriptor) }
             phase = .awaitingConnack
             loginRefused = false
         } catch {
@@ -176,7 +185,7 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
     /// Idempotent: libmosquitto's disconnect callback and a failed read/write may both report one drop.
     private func connectionEnded(reason: String) {
         // What the buffer holds was never acknowledged: the broker sends it again to the session.
-        anxin_read_buffer_attach(-1)
+        anxin_socket_buffer_attach(-1)
         guard phase != .offline else { return }
         let wasOnline = phase == .online
         phase = .offline

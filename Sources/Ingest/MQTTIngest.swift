@@ -47,7 +47,7 @@ public final class MQTTIngest: @unchecked Sendable {
     private let oversize = Atomic<Int>(0)
     private let fullWaits = Atomic<Int>(0)
     private let parked = Atomic<Int>(0)
-    private let corked = Atomic<Int>(0)
+    private let heldAcks = Atomic<Int>(0)
 
     /// - Parameters:
     ///   - handoff: where messages go; the pipeline drains it with `popBatch`.
@@ -75,7 +75,7 @@ public final class MQTTIngest: @unchecked Sendable {
         if !problems.isEmpty { throw MQTTError.invalidSettings(problems.joined(separator: "; ")) }
         if shared.withLock({ $0.run != nil }) { return }
 
-        let client = try MosquittoClient(clientID: settings.clientID, cleanStart: false)
+        let client = try MosquittoClient(clientID: settings.clientID, cleanStart: false, muteWakePair: true)
         try client.useMQTT5(receiveMaximum: settings.receiveMaximum)
         try client.setCredentials(username: settings.username, password: settings.password)
         if let tls = settings.tls { try client.setTLS(tls) }
@@ -137,14 +137,15 @@ public final class MQTTIngest: @unchecked Sendable {
     public var handoffFullWaits: Int { fullWaits.load(ordering: .relaxed) }
     /// Messages that found the hand-off full and waited in the loop thread's overflow list (none lost).
     var messagesParked: Int { parked.load(ordering: .relaxed) }
-    /// Read bursts whose acknowledgements were held back and sent together (TCP_CORK).
-    var corkedBursts: Int { corked.load(ordering: .relaxed) }
+    /// Read bursts whose acknowledgements were held back and sent together (held in the write buffer,
+    /// or TCP_CORK over TLS).
+    var heldBursts: Int { heldAcks.load(ordering: .relaxed) }
 
     func countReceived() { received.add(1, ordering: .relaxed) }
     func countOversize() { oversize.add(1, ordering: .relaxed) }
     func countFullWait() { fullWaits.add(1, ordering: .relaxed) }
     func countParked() { parked.add(1, ordering: .relaxed) }
-    func countCorkedBurst() { corked.add(1, ordering: .relaxed) }
+    func countHeldBurst() { heldAcks.add(1, ordering: .relaxed) }
 
     private static func unique(_ filters: [String]) -> [String] {
         var seen = Set<String>()

@@ -1,4 +1,5 @@
 import CMosquitto
+import CSocketBuffer
 import Foundation
 
 // The one file that talks to libmosquitto. Everything above it sees Swift types and `MQTTError`.
@@ -43,10 +44,20 @@ final class MosquittoClient: @unchecked Sendable {
     /// failed", "tlsv13 alert unknown ca"): the reason behind a bare `MOSQ_ERR_TLS` or a dropped TLS session.
     private(set) var tlsFailure: String?
 
-    /// - Parameter cleanStart: `false` for the gateway's persistent session.
-    init(clientID: String, cleanStart: Bool) throws(MQTTError) {
+    /// - Parameters:
+    ///   - cleanStart: `false` for the gateway's persistent session.
+    ///   - muteWakePair: for a client never driven by `mosquitto_loop` (``pump(timeoutMs:)``): the byte
+    ///     libmosquitto writes to its wake-up socket pair with every packet it queues (an acknowledgement per
+    ///     message) is not written, since nobody would read it (socket_buffer.c).
+    init(clientID: String, cleanStart: Bool, muteWakePair: Bool = false) throws(MQTTError) {
         MosquittoLibrary.ensureInitialized()
-        guard let h = mosquitto_new(clientID, cleanStart, nil) else {
+        if muteWakePair { anxin_wake_pair_watch(1) }
+        let made = mosquitto_new(clientID, cleanStart, nil)
+        if muteWakePair {
+            anxin_wake_pair_watch(0)
+            if made != nil { _ = anxin_wake_pair_mute(anxin_wake_pair_watched()) }
+        }
+        guard let h = made else {
             throw MQTTError(
                 kind: errno == EINVAL ? .invalidSettings : .outOfMemory, operation: .configure,
                 code: errno == EINVAL ? 3 : 1, detail: "cannot create the MQTT client")

@@ -1,6 +1,6 @@
 import AnxinCore
 import AnxinTesting
-import CReadBuffer
+import CSocketBuffer
 import XCTest
 
 @testable import Ingest
