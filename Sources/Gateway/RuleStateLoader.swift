@@ -28,7 +28,8 @@ final class RuleStateLoader: @unchecked Sendable {
         do throws(SQLiteError) {
             let store = try Store(path: path, readOnly: true)
             defer { store.close() }
-            var decoded = RestoredRuleState(capacity: try store.ruleStateCount())
+            let counts = try store.ruleStateCounts()
+            var decoded = RestoredRuleState(subjects: counts.subjects, devices: counts.devices)
             try store.forEachRuleState { key, blob in decoded.add(key: key, blob: blob) }
             result = decoded
         } catch {

@@ -17,7 +17,7 @@ extension RuleEngine {
     ) -> T {
         // In place: at most one lookup, no copy of the state (bodies never touch `subjects` themselves).
         if mark { markSubject(key) }
-        let index: Dictionary<String, SubjectState>.Index
+        let index: Int
         if let v = visited, v.key == key {
             index = v.index
         } else if let found = subjects.index(forKey: key) {

@@ -59,7 +59,7 @@ extension RuleEngine {
     /// matters changed, else its progress waits (`waiting`, so its next changes of progress alone are
     /// not marked) unless it waits already. A key the engine dropped is deleted if it was saved.
     private func drainChanged<S: SavedRuleState>(
-        _ id: String, in table: inout [String: S], as key: StateKey, now: EpochMillis,
+        _ id: String, in table: inout DenseStringMap<S>, as key: StateKey, now: EpochMillis,
         into out: inout [(key: String, blob: [UInt8]?)]
     ) {
         guard let i = table.index(forKey: id) else {
@@ -102,7 +102,7 @@ extension RuleEngine {
         }
     }
 
-    private func saveNow<S: SavedRuleState>(_ id: String, in table: inout [String: S], remark: Bool) -> [UInt8]? {
+    private func saveNow<S: SavedRuleState>(_ id: String, in table: inout DenseStringMap<S>, remark: Bool) -> [UInt8]? {
         guard let i = table.index(forKey: id) else { return nil }
         if remark || !table.values[i].saved {
             table.values[i].savedMark = Int32(truncatingIfNeeded: table.values[i].saveMark)
@@ -138,7 +138,9 @@ extension RuleEngine {
     /// Replaces the engine's state with an export (or the union of drained changes).
     /// Unreadable entries are skipped. Time before the restore never counts as connected.
     public func restoreState(_ state: [String: [UInt8]]) {
-        var decoded = RestoredRuleState(capacity: state.count)
+        var decoded = RestoredRuleState(
+            subjects: state.keys.count { $0.hasPrefix("subject:") },
+            devices: state.keys.count { $0.hasPrefix("device:") })
         for (key, bytes) in state { decoded.add(key: key, blob: bytes) }
         restore(decoded)
     }
@@ -201,8 +203,8 @@ extension RuleEngine {
 /// Saved rule state read back and decoded, ready for ``RuleEngine/restore(_:)``: built row by row
 /// from the database, on a thread of its own while the gateway loads its registry.
 public struct RestoredRuleState: Sendable {
-    var subjects: [String: SubjectState] = [:]
-    var devices: [String: DeviceLiveness] = [:]
+    var subjects: DenseStringMap<SubjectState> = [:]
+    var devices: DenseStringMap<DeviceLiveness> = [:]
     var clock = EngineClock()
     var unboundLiveness = 0
     /// Subjects holding an alert or a bed watch (a city has few), for the engine's indexes.
@@ -210,10 +212,12 @@ public struct RestoredRuleState: Sendable {
     /// Rows that could not be read (skipped).
     public private(set) var unreadable = 0
 
-    /// - Parameter capacity: the number of rows expected.
-    public init(capacity: Int = 0) {
-        subjects.reserveCapacity(capacity / 2 + 1)
-        devices.reserveCapacity(capacity / 2 + 1)
+    /// - Parameters: the number of subject and device rows expected: the tables are made that size at
+    ///   once (grown by doubling, a city's 155,000 subjects took room for 255,000, and for a moment
+    ///   both).
+    public init(subjects: Int = 0, devices: Int = 0) {
+        self.subjects.reserveCapacity(subjects)
+        self.devices.reserveCapacity(devices)
     }
 
     /// One saved row (`engine`, `subject:<subject>` or `device:<id>`); a later row of the same key

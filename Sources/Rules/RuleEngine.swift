@@ -14,15 +14,15 @@ public final class RuleEngine {
 
     /// By subject key: resident id, `device:<id>`, or `gateway`. Any change forgets `visited`
     /// (``withSubject(_:residentID:mark:_:)`` sets it again after its own).
-    var subjects: [String: SubjectState] = [:] {
+    var subjects: DenseStringMap<SubjectState> = [:] {
         didSet { visited = nil }
     }
     /// The subject ``withSubject(_:residentID:mark:_:)`` last visited and where it is in `subjects`:
     /// a message's further readings of the same resident go straight to it, without hashing its key.
     /// Valid while nothing else changed `subjects` (its `didSet` forgets it).
-    var visited: (key: String, index: Dictionary<String, SubjectState>.Index)?
+    var visited: (key: String, index: Int)?
     /// Liveness by device id. Any change forgets `heardNow` (``noteHeard`` sets it after its own).
-    var devices: [String: DeviceLiveness] = [:] {
+    var devices: DenseStringMap<DeviceLiveness> = [:] {
         didSet { heardNow = nil }
     }
     /// The device ``noteHeard`` last found or left heard, with the moment and binding it was called

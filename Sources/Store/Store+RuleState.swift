@@ -39,13 +39,18 @@ extension Store {
         }
     }
 
-    /// The number of saved rule state rows.
-    public func ruleStateCount() throws(SQLiteError) -> Int {
-        try locked { () throws(SQLiteError) -> Int in
+    /// The number of saved subjects (`subject:…` rows) and devices (`device:…`), each a range of the key,
+    /// so the engine's tables are made their size at once (a city has more subjects than residents).
+    public func ruleStateCounts() throws(SQLiteError) -> (subjects: Int, devices: Int) {
+        try locked { () throws(SQLiteError) -> (subjects: Int, devices: Int) in
+            // ';' follows ':' in ASCII: each range is exactly the keys with the prefix.
             try query(
-                "SELECT count(*) FROM rule_state", "count rule state", bind: { _ throws(SQLiteError) in },
-                row: { s in Int(s.int64(0)) }
-            ).first ?? 0
+                """
+                SELECT (SELECT count(*) FROM rule_state WHERE key >= 'subject:' AND key < 'subject;'),
+                       (SELECT count(*) FROM rule_state WHERE key >= 'device:' AND key < 'device;')
+                """, "count rule state", bind: { _ throws(SQLiteError) in },
+                row: { s in (Int(s.int64(0)), Int(s.int64(1))) }
+            ).first ?? (0, 0)
         }
     }
 

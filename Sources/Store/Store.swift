@@ -33,7 +33,7 @@ public final class Store: @unchecked Sendable {
     var transactionDepth = 0
     var transactionIsDurable = false
     /// Device rows this connection knows, by device id: the reading hot path needs no lookup.
-    var deviceCache: [String: DeviceSlot] = [:]
+    var deviceCache = DenseStringMap<DeviceSlot>()
     /// The profiles of the devices in `deviceCache`, each once (``DeviceSlot/profile`` is an index).
     var profileNames: [String] = []
     /// Devices whose last_seen, profile or registered flag changed in the open transaction.

@@ -56,7 +56,7 @@ final class RuleStateTests: XCTestCase {
         saved["subject:broken"] = [0xB1, 0xff]
         saved["nonsense"] = [1]
 
-        var decoded = RestoredRuleState(capacity: saved.count)
+        var decoded = RestoredRuleState(subjects: saved.count, devices: saved.count)
         for (key, blob) in saved.sorted(by: { $0.key < $1.key }) { decoded.add(key: key, blob: blob) }
         XCTAssertEqual(decoded.unreadable, 2)
         let b = Harness()
