@@ -178,12 +178,7 @@ extension Store {
                 }
             }
         }
-        foldScratch.sort { a, b in
-            if a.kind != b.kind { return a.kind < b.kind }
-            if a.row.measuredAt != b.row.measuredAt { return a.row.measuredAt < b.row.measuredAt }
-            if a.row.value != b.row.value { return a.row.value < b.row.value }
-            return a.seq < b.seq
-        }
+        groupFoldScratchByKind()
         var stored = 0
         var start = 0
         while start < foldScratch.count {
@@ -195,6 +190,59 @@ extension Store {
             start = end
         }
         return (stored, foldScratch.count)
+    }
+
+    /// Orders `foldScratch` (one device's readings in staged order) by kind, measured time, value and
+    /// staged order. A stable counting sort by kind first (a device has a handful of kinds, interleaved
+    /// message by message); within a kind the readings almost always come in time order already, so a
+    /// kind is sorted only when they do not (a buffered upload, a clock set back). The general sort this
+    /// replaces took 5 % of the folder's thread at QoS 0.
+    func groupFoldScratchByKind() {
+        let n = foldScratch.count
+        guard n > 1 else { return }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 256) { next in
+            next.initialize(repeating: 0)
+            for e in foldScratch { next[Int(e.kind)] += 1 }
+            var offset = 0
+            for k in 0..<256 {
+                let count = next[k]
+                next[k] = offset
+                offset += count
+            }
+            foldGrouped.removeAll(keepingCapacity: true)
+            foldGrouped.reserveCapacity(n)
+            foldScratch.withUnsafeBufferPointer { from in
+                foldGrouped.append(contentsOf: from)  // the room, each slot written again below
+                foldGrouped.withUnsafeMutableBufferPointer { to in
+                    for e in from {
+                        to[next[Int(e.kind)]] = e
+                        next[Int(e.kind)] += 1
+                    }
+                }
+            }
+        }
+        swap(&foldScratch, &foldGrouped)
+        var start = 0
+        while start < n {
+            let kind = foldScratch[start].kind
+            var end = start + 1
+            var sorted = true
+            while end < n, foldScratch[end].kind == kind {
+                let a = foldScratch[end - 1].row
+                let b = foldScratch[end].row
+                // Staged order breaks ties: grouping kept it, so `seq` already ascends.
+                if a.measuredAt > b.measuredAt || (a.measuredAt == b.measuredAt && a.value > b.value) { sorted = false }
+                end += 1
+            }
+            if !sorted {
+                foldScratch[start..<end].sort { a, b in
+                    if a.row.measuredAt != b.row.measuredAt { return a.row.measuredAt < b.row.measuredAt }
+                    if a.row.value != b.row.value { return a.row.value < b.row.value }
+                    return a.seq < b.seq
+                }
+            }
+            start = end
+        }
     }
 
     /// Whether the staged pack `src` is still staged under `deviceRef` (a purge deletes or blanks every
@@ -230,6 +278,7 @@ extension Store {
             foldPacks = []
             foldBytes = []
             foldScratch = []
+            foldGrouped = []
         }
     }
 

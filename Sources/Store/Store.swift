@@ -28,6 +28,8 @@ public final class Store: @unchecked Sendable {
     var foldBytes: [UInt8] = []
     /// One device's readings while a fold merges them (Store+Fold), kept for its capacity.
     var foldScratch: [FoldEntry] = []
+    /// The same readings grouped by kind (``Store/groupFoldScratchByKind()``), swapped with `foldScratch`.
+    var foldGrouped: [FoldEntry] = []
     /// The pack being encoded (`stageReadings`), kept for its capacity.
     var packBuffer: [UInt8] = []
     var transactionDepth = 0

@@ -135,3 +135,39 @@ final class ReadingFoldTests: XCTestCase {
         XCTAssertThrowsError(try store.inTransaction { try store.foldStagedReadings() })
     }
 }
+
+/// The fold's ordering of one device's readings (kind, measured time, value, staged order), by grouping
+/// kinds and sorting a kind only when it is out of order: the same as a full sort, on random mixes of
+/// kinds, repeated times and values, and readings late or early.
+final class FoldOrderingTests: XCTestCase {
+    func testGroupingByKindOrdersAsAFullSortWould() throws {
+        let tmp = try TempFolder(self)
+        let store = try Store(path: tmp.file("anxin.db"))
+        defer { store.close() }
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<300 {
+            let n = [0, 1, 2, 7, 40, 200][round % 6]
+            var entries: [FoldEntry] = []
+            for seq in 0..<n {
+                // Mostly in time order, as staged; a share of rounds with readings out of order.
+                let late = round % 3 == 0 && Int.random(in: 0..<5, using: &rng) == 0
+                let t = Int64(seq / 4) * 1000 - (late ? Int64.random(in: 0...5000, using: &rng) : 0)
+                let row = StoredRow(
+                    measuredAt: t, value: Double(Int.random(in: 60...62, using: &rng)), receivedLag: 0,
+                    flags: Int64(seq), lon: nil, accuracyM: nil)
+                entries.append(
+                    FoldEntry(
+                        kind: UInt8([0, 1, 2, 5, 9][Int.random(in: 0..<5, using: &rng)]), seq: Int32(seq), row: row))
+            }
+            let expected = entries.sorted { a, b in
+                if a.kind != b.kind { return a.kind < b.kind }
+                if a.row.measuredAt != b.row.measuredAt { return a.row.measuredAt < b.row.measuredAt }
+                if a.row.value != b.row.value { return a.row.value < b.row.value }
+                return a.seq < b.seq
+            }
+            store.foldScratch = entries
+            store.groupFoldScratchByKind()
+            XCTAssertEqual(store.foldScratch.map(\.seq), expected.map(\.seq), "round \(round), \(n) readings")
+        }
+    }
+}
