@@ -104,9 +104,9 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
                 //
                 // libmosquitto writes each message's acknowledgement (PUBACK) as it reads the message. Over
                 // plain TCP those writes are held (socket_buffer.c) and leave together when the burst ends
-                // (below), in one system call. Over TLS the socket is corked for the rest of the burst
-                // instead: one TCP segment, though still a write per message. The first message's goes
-                // out at once.
+                // (below), in one system call. Over TLS, when more messages wait after the first, the socket
+                // is corked for the rest of the burst instead: one TCP segment, though still a write per
+                // message, and the first message's acknowledgement goes out at once.
                 var reads = 0
                 var corked = false
                 // Uncorked however the burst ends, a failed read included.
