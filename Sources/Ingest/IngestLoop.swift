@@ -34,6 +34,9 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
     private var appliedGeneration = -1
     private var pendingSubscribes: [Int32: [String]] = [:]
     private var acknowledged = false
+    /// Messages taken in the current burst of reads.
+    private var burstMessages = 0
+    private var coalescing = ReadCoalescing()
 
     init(ingest: MQTTIngest, client: MosquittoClient, wake: WakeSignal) {
         self.ingest = ingest
@@ -139,6 +142,16 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
         // buffer while the loop waits in poll: it is sent now, or POLLOUT is awaited for the rest.
         if anxin_write_buffer_held() > 0 { _ = anxin_write_buffer_flush() }
         handoff.wakeConsumer()
+        // What was read is acknowledged and handed over; while messages stream in one at a time, the
+        // next ones gather for a moment (ReadCoalescing).
+        if burstMessages > 0 {
+            let wait = coalescing.afterBurst(messages: burstMessages, now: Self.monotonicNanos())
+            burstMessages = 0
+            if wait > 0 && !ingest.stopRequested.load(ordering: .relaxed) {
+                ingest.countGatheredBurst()
+                usleep(UInt32(wait / 1000))
+            }
+        }
         if client.socketDescriptor < 0 && phase != .offline {
             connectionEnded(reason: "the connection closed")
         }
@@ -260,6 +273,7 @@ final class IngestLoop: MosquittoClientDelegate, @unchecked Sendable {
 
     func mosquittoDidReceive(topic: UnsafePointer<CChar>, payload: UnsafeRawBufferPointer) {
         ingest.countReceived()
+        burstMessages += 1
         guard payload.count <= settings.maxPayload else {
             ingest.countOversize()
             return

@@ -48,6 +48,7 @@ public final class MQTTIngest: @unchecked Sendable {
     private let fullWaits = Atomic<Int>(0)
     private let parked = Atomic<Int>(0)
     private let heldAcks = Atomic<Int>(0)
+    private let gathered = Atomic<Int>(0)
 
     /// - Parameters:
     ///   - handoff: where messages go; the pipeline drains it with `popBatch`.
@@ -140,11 +141,14 @@ public final class MQTTIngest: @unchecked Sendable {
     /// Read bursts whose acknowledgements were held back and sent together (held in the write buffer,
     /// or TCP_CORK over TLS).
     var heldBursts: Int { heldAcks.load(ordering: .relaxed) }
+    /// Waits before a read, while messages streamed in one at a time (``ReadCoalescing``).
+    var gatheredBursts: Int { gathered.load(ordering: .relaxed) }
 
     func countReceived() { received.add(1, ordering: .relaxed) }
     func countOversize() { oversize.add(1, ordering: .relaxed) }
     func countFullWait() { fullWaits.add(1, ordering: .relaxed) }
     func countParked() { parked.add(1, ordering: .relaxed) }
+    func countGatheredBurst() { gathered.add(1, ordering: .relaxed) }
     func countHeldBurst() { heldAcks.add(1, ordering: .relaxed) }
 
     private static func unique(_ filters: [String]) -> [String] {
