@@ -53,7 +53,8 @@ mkdir -p "$tools"
 gcc -O2 -Wall -Wextra -o "$tools/publisher" Bench/publisher.c Bench/shapes.c -lmosquitto -lm
 gcc -O2 -Wall -Wextra -o "$tools/bare-sub" Bench/bare-sub.c -lmosquitto
 anxin=$root/.build/release/anxin
-[ -x "$anxin" ] || swift build -c release --product anxin >/dev/null
+# Always built (a no-op when up to date): a binary left from another checkout would be measured as this one.
+swift build -c release --product anxin >/dev/null
 
 # --- processes we start, and only those, are stopped at the end ------------------------------
 work=$(mktemp -d /tmp/anxin-bench.XXXX); chmod 755 "$work"; pids=()
