@@ -220,11 +220,6 @@ extension RuleEngine {
     /// every sample of a measure's kind is judged by all the rules that have it. So a subject keeps a
     /// rule's progress only while a run (or a backfill run) is in progress: a city's residents with
     /// normal vital signs cost no progress at all, in memory or in the saved state.
-    ///
-    /// Inlined into ``judge(reading:_:_:)``, its one caller: called, the reading and the context it takes
-    /// were copied for every rule judged (`anxin-bench` imede-batch, 15 readings a message: 250 ns more a
-    /// message once a change elsewhere tipped the optimizer's choice).
-    @inline(__always)
     func judgeThreshold(
         _ def: RuleDefinition, _ r: Reading, _ value: Double, _ previousAt: EpochMillis, _ ctx: SubjectContext,
         _ key: String, _ st: inout SubjectState, _ decisions: inout [Decision]
