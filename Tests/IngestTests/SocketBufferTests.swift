@@ -14,6 +14,19 @@ final class SocketBufferTests: XCTestCase {
         return (fds[0], fds[1])
     }
 
+    /// A socket pair whose first end this thread has attached: detached and both ends closed when the test
+    /// ends (for tests that close neither end themselves).
+    private func attachedPair() throws -> (Int32, Int32) {
+        let (a, b) = try socketPair()
+        addTeardownBlock {
+            anxin_socket_buffer_attach(-1)
+            close(a)
+            close(b)
+        }
+        anxin_socket_buffer_attach(a)
+        return (a, b)
+    }
+
     private func readBytes(_ fd: Int32, _ count: Int) -> (Int, [UInt8], Int32) {
         var buf = [UInt8](repeating: 0, count: count)
         errno = 0
@@ -23,10 +36,10 @@ final class SocketBufferTests: XCTestCase {
 
     func testSmallReadsAreServedFromOneKernelReadInOrder() throws {
         let (a, b) = try socketPair()
+        // `b` is closed by the test itself, at its end.
         defer {
             anxin_socket_buffer_attach(-1)
             close(a)
-            close(b)
         }
         anxin_socket_buffer_attach(a)
         let sent = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7) }
@@ -110,13 +123,7 @@ final class SocketBufferTests: XCTestCase {
     }
 
     func testWritesAreHeldUntilFlushedThenSentInOrderByOneKernelWrite() throws {
-        let (a, b) = try socketPair()
-        defer {
-            anxin_socket_buffer_attach(-1)
-            close(a)
-            close(b)
-        }
-        anxin_socket_buffer_attach(a)
+        let (a, b) = try attachedPair()
         let (writesBefore, kernelBefore) = (anxin_write_buffer_writes(), anxin_write_buffer_kernel_writes())
         var sent: [UInt8] = []
         for i in 0..<100 {
@@ -154,15 +161,9 @@ final class SocketBufferTests: XCTestCase {
     /// When the kernel's buffer fills, what it does not take stays held, in order; the buffer full too,
     /// a write is told what a full socket tells (a short count, then EAGAIN), and nothing is lost.
     func testAFullSocketKeepsTheRestHeldAndAnswersAsTheKernelWould() throws {
-        let (a, b) = try socketPair()
-        defer {
-            anxin_socket_buffer_attach(-1)
-            close(a)
-            close(b)
-        }
+        let (a, b) = try attachedPair()
         var small: Int32 = 4096
         XCTAssertEqual(setsockopt(a, SOL_SOCKET, SO_SNDBUF, &small, socklen_t(MemoryLayout<Int32>.size)), 0)
-        anxin_socket_buffer_attach(a)
         var accepted: [UInt8] = []
         var refused = false
         var i = 0
