@@ -58,7 +58,8 @@ public struct DenseStringMap<Value> {
         }
     }
 
-    /// Specialized where it is used, but not inlined: callers on the hot path stay small.
+    /// Specialized where it is used, but not inlined, with the probe reading through pointers: anxin-bench
+    /// imede-batch 5,005–5,059 ns this way, 5,031–5,183 inlined with checked array reads (interleaved).
     @inlinable @inline(never)
     public func index(forKey key: String) -> Index? {
         if storedKeys.isEmpty { return nil }

@@ -28,7 +28,7 @@ struct ReadCoalescing {
     mutating func afterBurst(messages: Int, now: UInt64) -> UInt64 {
         windowMessages += messages
         let start = windowStart ?? now
-        if windowStart == nil { windowStart = now }
+        windowStart = start
         if now &- start >= Self.windowNanos {
             rate = Double(windowMessages) / (Double(now &- start) / 1e9)
             windowMessages = 0

@@ -28,7 +28,7 @@ extension RuleEngine {
             index = added
         }
         // Writing the value in place runs `didSet`, which forgets `visited`: set after the write. A value
-        // written in place keeps every index of the dictionary valid (no key moves, nor on a copy).
+        // written in place keeps every position in the map valid (no key moves, nor on a copy).
         defer { visited = (key, index) }
         return body(&subjects.values[index])
     }
