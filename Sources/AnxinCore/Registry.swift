@@ -92,7 +92,9 @@ public enum DeviceBinding: Sendable, Hashable {
 
 /// Residents, beds and device bindings, indexed for the hot path.
 public struct RegistrySnapshot: Sendable {
-    public let residents: [Resident]
+    /// The residents, compactly (``ResidentTable``: read `ids`, `thresholds(at:)` and `homeZone(at:)`
+    /// on the hot path; a subscript decodes the whole resident).
+    public let residents: ResidentTable
     public let beds: [Bed]
     /// Resident index by resident id (dense: a city's table takes 3 MB, not a dictionary's 6.3).
     public let residentIndex: DenseStringMap<Int>
@@ -100,19 +102,31 @@ public struct RegistrySnapshot: Sendable {
     public let bindings: DenseStringMap<DeviceBinding>
 
     public init(residents: [Resident], beds: [Bed]) {
-        self.residents = residents
+        self.init(
+            table: ResidentTable(residents), beds: beds, bed: { residents[$0].bed }, devices: { residents[$0].devices })
+    }
+
+    /// The snapshot of the residents appended to `builder`, in their order.
+    public init(residents builder: ResidentTable.Builder, beds: [Bed]) {
+        self.init(
+            table: ResidentTable(builder: builder), beds: beds, bed: { builder.beds[$0] },
+            devices: { builder.devices[$0] })
+    }
+
+    private init(table: ResidentTable, beds: [Bed], bed: (Int) -> String?, devices: (Int) -> [String]) {
+        self.residents = table
         self.beds = beds
         var idx = DenseStringMap<Int>()
-        idx.reserveCapacity(residents.count)
+        idx.reserveCapacity(table.count)
         var byBed = DenseStringMap<Int>()
-        byBed.reserveCapacity(residents.count)
+        byBed.reserveCapacity(table.count)
         var bind = DenseStringMap<DeviceBinding>()
         bind.reserveCapacity(
-            residents.reduce(0) { $0 + $1.devices.count } + beds.reduce(0) { $0 + $1.devices.count })
-        for (i, r) in residents.enumerated() {
-            idx[r.id] = i
-            if let b = r.bed { byBed[b] = i }
-            for d in r.devices { bind[d] = .worn(residentIndex: Int32(i)) }
+            table.indices.reduce(0) { $0 + devices($1).count } + beds.reduce(0) { $0 + $1.devices.count })
+        for (i, id) in table.ids.enumerated() {
+            idx[id] = i
+            if let b = bed(i) { byBed[b] = i }
+            for d in devices(i) { bind[d] = .worn(residentIndex: Int32(i)) }
         }
         for (k, b) in beds.enumerated() {
             guard let i = byBed[b.code] else { continue }

@@ -58,9 +58,11 @@ public final class GatewayApp: Sendable {
         // storage is healthy (a checkpoint grows the database, so on a full disk it would take the room
         // released for alerts), and the pipeline's commits never wait behind copying pages.
         for s in [store, outboxStore, staffStore] { try s.setAutoCheckpoint(pages: 0) }
-        // Only the pipeline's connection needs a large page cache (the stage's tail, device rows, rule
-        // state); the others touch a few pages each, and a cache once filled stays filled for as long as
-        // the daemon runs.
+        // A cache once filled stays filled for as long as the daemon runs. The pipeline's writes append
+        // to the stage and touch one row per device or rule-state key, in no order a cache could serve
+        // much better: 4 MiB holds the stage's tail and the b-trees' inner pages (a city's traffic took
+        // 10 MB more resident with the 16 MiB default, BENCHMARKS.md). The others touch a few pages each.
+        try store.limitCache(kib: 4096)
         for s in [outboxStore, staffStore] { try s.limitCache(kib: 2048) }
         // Room held back for alerts if the disk or the size cap is reached (released on SQLITE_FULL).
         store.refillReserve()

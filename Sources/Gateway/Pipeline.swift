@@ -241,8 +241,8 @@ public final class Pipeline: @unchecked Sendable {
                 ctx =
                     index.map {
                         SubjectContext(
-                            residentID: registry.residents[$0].id, thresholds: registry.residents[$0].thresholds,
-                            homeZone: registry.residents[$0].homeZone)
+                            residentID: registry.residents.ids[$0], thresholds: registry.residents.thresholds(at: $0),
+                            homeZone: registry.residents.homeZone(at: $0))
                     } ?? .unbound
             }
             if index == nil {
@@ -540,7 +540,7 @@ extension Pipeline {
     {
         var moved = Array(repeating: LatestVitals(), count: new.residents.count)
         for (i, vitals) in latest.enumerated() where i < old.residents.count && !vitals.isEmpty {
-            if let j = new.residentIndex[old.residents[i].id] { moved[j] = vitals }
+            if let j = new.residentIndex[old.residents.ids[i]] { moved[j] = vitals }
         }
         return moved
     }

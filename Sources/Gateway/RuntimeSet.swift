@@ -58,11 +58,10 @@ public struct RuntimeSet: Sendable {
                         path: config.rules ?? "<shipped rules>", line: rules.line(ofTarget: t) ?? 0,
                         message: "escalation target '\(t)' is not a group under notify.groups in the config"))
             }
-            for r in registry.residents {
-                for p in rules.validate(thresholds: r.thresholds) {
+            for (i, id) in registry.residents.ids.enumerated() {
+                for p in rules.validate(thresholds: registry.residents.thresholds(at: i)) {
                     problems.append(
-                        ConfigProblem(path: config.registry ?? "<registry>", line: 0, message: "resident \(r.id): \(p)")
-                    )
+                        ConfigProblem(path: config.registry ?? "<registry>", line: 0, message: "resident \(id): \(p)"))
                 }
             }
         }

@@ -20,6 +20,28 @@ struct RegistryDigest: Equatable {
         self = running.finish(last: bytes)
     }
 
+    /// The digest of `parts` joined, without joining them (pieces of any length).
+    init(parts: [UnsafeRawBufferPointer]) {
+        var running = Running(totalCount: parts.reduce(0) { $0 + $1.count })
+        // The bytes of a word split between parts wait here for the rest of it (at most 7).
+        var carry: [UInt8] = []
+        carry.reserveCapacity(8)
+        for part in parts {
+            var rest = part
+            if !carry.isEmpty {
+                let take = min(8 - carry.count, rest.count)
+                carry.append(contentsOf: rest[rest.startIndex..<rest.startIndex + take])
+                rest = UnsafeRawBufferPointer(rebasing: rest[(rest.startIndex + take)...])
+                guard carry.count == 8 else { continue }
+                carry.withUnsafeBytes { _ = running.add($0) }
+                carry.removeAll(keepingCapacity: true)
+            }
+            let whole = running.add(rest)
+            carry.append(contentsOf: rest[(rest.startIndex + whole)...])
+        }
+        self = carry.withUnsafeBytes { running.finish(last: $0) }
+    }
+
     /// The digest of bytes given in pieces, so that a large file need not be held whole: every
     /// piece but the last a multiple of 8 bytes long, `totalCount` known at the start. Gives the
     /// same digest as hashing the pieces joined.

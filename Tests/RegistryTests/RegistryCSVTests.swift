@@ -61,7 +61,7 @@ final class RegistryCSVTests: XCTestCase {
             "ID,Name,phone,devices,flags\nR-9,赵六,+86 138 0000 0000,a1;a2,lives_alone;dementia\n")
         let s = try RegistryLoader.importCSV(path: path)
         XCTAssertEqual(
-            s.residents,
+            Array(s.residents),
             [
                 Resident(
                     id: "R-9", name: "赵六", phone: "+86 138 0000 0000", flags: ["lives_alone", "dementia"],

@@ -50,6 +50,24 @@ final class RegistryCacheTests: XCTestCase {
         XCTAssertEqual(second.bindings, first.bindings)
     }
 
+    func testTheDigestOfPartsIsTheDigestOfThemJoined() {
+        let bytes = (0..<61).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        let whole = RegistryDigest(bytes)
+        // Every way of cutting it in three, empty parts and parts shorter than a word included.
+        for i in 0...bytes.count {
+            for j in i...bytes.count {
+                let digest = bytes.withUnsafeBytes { raw in
+                    RegistryDigest(parts: [
+                        UnsafeRawBufferPointer(rebasing: raw[0..<i]), UnsafeRawBufferPointer(rebasing: raw[i..<j]),
+                        UnsafeRawBufferPointer(rebasing: raw[j...]),
+                    ])
+                }
+                XCTAssertEqual(digest, whole, "cut at \(i), \(j)")
+            }
+        }
+        XCTAssertNotEqual(RegistryDigest(Array(bytes.dropLast())), whole)
+    }
+
     func testTheStreamedFingerprintIsTheWholeFilesAndReadingGivesEveryByte() throws {
         let piece = 1 << 20
         for size in [0, 7, 8, 9, piece - 1, piece, piece + 3, 2 * piece + piece / 2 + 5] {

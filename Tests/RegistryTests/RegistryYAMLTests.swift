@@ -182,6 +182,6 @@ final class RegistryYAMLTests: XCTestCase {
             id: "no", name: "A \"quoted\"\\ name\n2", phone: "0871-12345678", flags: ["yes"],
             thresholds: ["bp_high": 1, "bp_high.systolic": 170, "spo2_low": 90.5])
         let path = try folder.write("out.yaml", RegistryLoader.renderYAML(RegistrySnapshot(residents: [r], beds: [])))
-        XCTAssertEqual(try RegistryLoader.load(path: path).residents, [r])
+        XCTAssertEqual(Array(try RegistryLoader.load(path: path).residents), [r])
     }
 }
