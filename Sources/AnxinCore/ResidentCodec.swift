@@ -7,7 +7,7 @@ public enum ResidentCodec {
         public init() {}
     }
 
-    public struct Writer {
+    public struct Writer: Sendable {
         public init() {}
 
         public var bytes: [UInt8] = []

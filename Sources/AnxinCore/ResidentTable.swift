@@ -74,7 +74,7 @@ public struct ResidentTable: RandomAccessCollection, Sendable {
     }
 
     /// Builds a table resident by resident.
-    public struct Builder {
+    public struct Builder: Sendable {
         var ids: [String] = []
         var thresholds: [[String: Double]] = []
         var zones: [HomeZone] = []
@@ -96,15 +96,20 @@ public struct ResidentTable: RandomAccessCollection, Sendable {
 
         init(capacity: Int, bytes: Int? = nil, keepingLinks: Bool) {
             keepsLinks = keepingLinks
-            ids.reserveCapacity(capacity)
-            thresholds.reserveCapacity(capacity)
-            zoneOf.reserveCapacity(capacity)
-            ends.reserveCapacity(capacity)
-            if keepingLinks {
-                beds.reserveCapacity(capacity)
-                devices.reserveCapacity(capacity)
+            reserveCapacity(capacity, bytes: bytes)
+        }
+
+        /// Room for `n` residents in all, taking at most about `bytes` bytes encoded.
+        public mutating func reserveCapacity(_ n: Int, bytes: Int? = nil) {
+            ids.reserveCapacity(n)
+            thresholds.reserveCapacity(n)
+            zoneOf.reserveCapacity(n)
+            ends.reserveCapacity(n)
+            if keepsLinks {
+                beds.reserveCapacity(n)
+                devices.reserveCapacity(n)
             }
-            writer.bytes.reserveCapacity(bytes ?? capacity * 512)
+            writer.bytes.reserveCapacity(bytes ?? n * 512)
         }
 
         public mutating func append(_ r: Resident) {
@@ -135,6 +140,30 @@ public struct ResidentTable: RandomAccessCollection, Sendable {
         }
 
         public var count: Int { ids.count }
+
+        /// Resident `i`'s id, bed and devices (what the registry's validation and bindings read).
+        public func id(at i: Int) -> String { ids[i] }
+        public func bed(at i: Int) -> String? { beds[i] }
+        public func devices(at i: Int) -> [String] { devices[i] }
+
+        /// Resident `i`, decoded.
+        public func resident(at i: Int) -> Resident { ResidentTable(builder: self)[i] }
+
+        /// Appends `other`'s residents after these.
+        public mutating func append(contentsOf other: Builder) {
+            let base = writer.bytes.count
+            let zoneBase = Int32(truncatingIfNeeded: zones.count)
+            writer.bytes.append(contentsOf: other.writer.bytes)
+            ends.append(contentsOf: other.ends.lazy.map { $0 + base })
+            ids.append(contentsOf: other.ids)
+            thresholds.append(contentsOf: other.thresholds)
+            zones.append(contentsOf: other.zones)
+            zoneOf.append(contentsOf: other.zoneOf.lazy.map { $0 < 0 ? -1 : $0 + zoneBase })
+            if keepsLinks {
+                beds.append(contentsOf: other.beds)
+                devices.append(contentsOf: other.devices)
+            }
+        }
     }
 }
 

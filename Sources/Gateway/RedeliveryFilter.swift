@@ -28,7 +28,9 @@ struct RedeliveryFilter {
     ) -> Bool {
         if now - lastSweep >= Self.window {
             lastSweep = now
-            last = last.filter { now - $0.value.at < Self.window }
+            // In place: a city's devices would otherwise be copied into a second table at every sweep.
+            let expired = last.compactMap { now - $0.value.at < Self.window ? nil : $0.key }
+            for device in expired { last.removeValue(forKey: device) }
         }
         let h = Self.hash(topic, payload)
         if let prev = last[device], prev.hash == h, now - prev.at < Self.window {

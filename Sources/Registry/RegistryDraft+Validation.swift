@@ -17,23 +17,24 @@ extension RegistryDraft {
         }
 
         bedOwners.reserveCapacity(residents.count)
-        for entry in residents {
-            let id = entry.resident.id
+        for i in residents.indices {
+            let id = residents.id(at: i)
+            let lines = residents.lines(at: i)
             if id.isEmpty {
                 // already reported as missing
             } else if let first = residentLines[id] {
-                log.report(line: entry.line, "duplicate resident id, first defined at line \(first)")
+                log.report(line: lines.line, "duplicate resident id, first defined at line \(first)")
             } else {
-                residentLines[id] = entry.line
+                residentLines[id] = lines.line
             }
-            if let bed = entry.resident.bed {
+            if let bed = residents.bed(at: i) {
                 if let first = bedOwners[bed] {
-                    log.report(line: entry.bedLine, "bed is already assigned to the resident at line \(first)")
+                    log.report(line: lines.bedLine, "bed is already assigned to the resident at line \(first)")
                 } else {
-                    bedOwners[bed] = entry.line
+                    bedOwners[bed] = lines.line
                 }
             }
-            for (device, line) in zip(entry.resident.devices, entry.deviceLines) {
+            for (device, line) in zip(residents.devices(at: i), lines.deviceLines) {
                 bind(device, at: line, log: &log)
             }
         }

@@ -137,7 +137,7 @@ struct SubjectState: Codable, Sendable {
     var alerts = RuleMap<AlertRecord>()
     /// What was last saved of it (``SavedRuleState``). Not saved.
     var savedMark: Int32 = 0
-    var waitTicket: UInt32 = 0
+    var waitingSince: UInt32 = 0
     var latest = LatestValues()
     /// Its progress waits to be saved (``StateSaving``): a further change of progress alone need not
     /// mark it. Not saved.
@@ -163,7 +163,7 @@ struct DeviceLiveness: Codable, Sendable {
     var residentID: String?
     /// What was last saved of it (``SavedRuleState``). Not saved.
     var savedMark: Int32 = 0
-    var waitTicket: UInt32 = 0
+    var waitingSince: UInt32 = 0
     /// Its silence is already covered (device_silent raised, part of an outage, or suppressed).
     var silenceReported: Bool
     /// Its progress waits to be saved (``StateSaving``): being heard again need not mark it. Not saved.

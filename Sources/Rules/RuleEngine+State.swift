@@ -19,7 +19,7 @@ extension RuleEngine {
         for (id, st) in subjects where st.waiting { keys.insert(StateKey.subject(id).exportKey) }
         for (id, d) in devices where d.waiting { keys.insert(StateKey.device(id).exportKey) }
         keys.formUnion(saving.takeAllGone().map(\.exportKey))
-        saving.clearQueue()
+        saving.clearWaits()
         return keys.sorted().map { key in
             guard let k = StateKey(exportKey: key) else { return (key, blob(forKey: key)) }
             saving.present(k)
@@ -49,8 +49,12 @@ extension RuleEngine {
         changedSubjects.removeAll(keepingCapacity: true)
         changedDevices.removeAll(keepingCapacity: true)
         forgetMarks()
-        for key in saving.takeDue(before: now - lazyWithin, isCurrent: isWaiting) {
-            out.append((key.exportKey, saveNow(key, remark: false)))
+        if saving.sweepDue(now: now, lazyWithin: lazyWithin) {
+            let due = StateSaving.dueSince(now: now, lazyWithin: lazyWithin)
+            var earliest = UInt32.max
+            saveDue(&subjects, as: StateKey.subject, dueSince: due, earliest: &earliest, into: &out)
+            saveDue(&devices, as: StateKey.device, dueSince: due, earliest: &earliest, into: &out)
+            saving.swept(now: now, earliest: earliest)
         }
         return out
     }
@@ -75,38 +79,43 @@ extension RuleEngine {
             out.append((key.exportKey, table.values[i].encoded()))
         } else if !table.values[i].waiting {
             table.values[i].waiting = true
-            table.values[i].waitTicket = saving.startWaiting(key, now: now)
+            table.values[i].waitingSince = saving.startWaiting(now: now)
         }
     }
 
-    /// Whether `key` still waits under `ticket` (a later save or wait makes the entry stale).
-    private func isWaiting(_ key: StateKey, ticket: UInt32) -> Bool {
-        // Through the index, so no state is copied out to look at two of its fields.
-        switch key {
-        case .subject(let s):
-            guard let i = subjects.index(forKey: s) else { return false }
-            return subjects.values[i].waiting && subjects.values[i].waitTicket == ticket
-        case .device(let d):
-            guard let i = devices.index(forKey: d) else { return false }
-            return devices.values[i].waiting && devices.values[i].waitTicket == ticket
+    /// Saves the states of `table` that wait since `dueSince` or before (their mark as it was saved: a
+    /// change of mark is saved at once); `earliest` becomes the earliest second any other still waits
+    /// since.
+    private func saveDue<S: SavedRuleState>(
+        _ table: inout DenseStringMap<S>, as key: (String) -> StateKey, dueSince: Int64, earliest: inout UInt32,
+        into out: inout [(key: String, blob: [UInt8]?)]
+    ) {
+        for i in table.values.indices where table.values[i].waiting {
+            let since = table.values[i].waitingSince
+            guard Int64(since) <= dueSince else {
+                earliest = min(earliest, since)
+                continue
+            }
+            if !table.values[i].saved {
+                table.values[i].savedMark = Int32(truncatingIfNeeded: table.values[i].saveMark)
+            }
+            table.values[i].saved = true
+            table.values[i].waiting = false
+            out.append((key(table.keys[i]).exportKey, table.values[i].encoded()))
         }
     }
 
     /// The key's state to save now, recorded as saved (nil when the engine holds none: delete it).
-    /// A key whose wait fell due kept the mark it was saved with (a change of mark is saved at once),
-    /// so its mark is only computed again when `remark`.
-    private func saveNow(_ key: StateKey, remark: Bool = true) -> [UInt8]? {
+    private func saveNow(_ key: StateKey) -> [UInt8]? {
         switch key {
-        case .subject(let s): saveNow(s, in: &subjects, remark: remark)
-        case .device(let d): saveNow(d, in: &devices, remark: remark)
+        case .subject(let s): saveNow(s, in: &subjects)
+        case .device(let d): saveNow(d, in: &devices)
         }
     }
 
-    private func saveNow<S: SavedRuleState>(_ id: String, in table: inout DenseStringMap<S>, remark: Bool) -> [UInt8]? {
+    private func saveNow<S: SavedRuleState>(_ id: String, in table: inout DenseStringMap<S>) -> [UInt8]? {
         guard let i = table.index(forKey: id) else { return nil }
-        if remark || !table.values[i].saved {
-            table.values[i].savedMark = Int32(truncatingIfNeeded: table.values[i].saveMark)
-        }
+        table.values[i].savedMark = Int32(truncatingIfNeeded: table.values[i].saveMark)
         table.values[i].saved = true
         table.values[i].waiting = false
         return table.values[i].encoded()
@@ -119,7 +128,7 @@ extension RuleEngine {
 
     /// Progress waits to be saved (for the pipeline's idle ticks).
     public func hasDeferredState(dueAt now: EpochMillis, lazyWithin: EpochMillis) -> Bool {
-        saving.hasDue(before: now - lazyWithin, isCurrent: isWaiting)
+        saving.sweepDue(now: now, lazyWithin: lazyWithin)
     }
 
     private func takeChangedKeys() -> [String] {

@@ -26,7 +26,8 @@ enum StateKey: Hashable {
 }
 
 /// A subject's or a device's rule state, as ``StateSaving`` sees it: each carries what was last saved
-/// of it, so no table beside the engine's own holds a city's keys a second time.
+/// of it and since when its progress waits, so no table or queue beside the engine's own holds a city's
+/// keys a second time.
 protocol SavedRuleState {
     /// It is in the database as present (a key never saved, or saved as gone, is not).
     var saved: Bool { get set }
@@ -35,8 +36,8 @@ protocol SavedRuleState {
     var savedMark: Int32 { get set }
     /// Its progress waits to be saved.
     var waiting: Bool { get set }
-    /// Which entry of the queue of waiting keys stands for its wait (older entries are stale).
-    var waitTicket: UInt32 { get set }
+    /// Since when it waits: the monotonic clock's second, rounded up (``StateSaving/startWaiting(now:)``).
+    var waitingSince: UInt32 { get set }
     /// What of it must be saved at once when it changes (``RuleEngine/mark(of:)``).
     var saveMark: Int { get }
     func encoded() -> [UInt8]
@@ -52,32 +53,53 @@ extension DeviceLiveness: SavedRuleState {
     func encoded() -> [UInt8] { StateCodec.encode(self) }
 }
 
-/// Which rule state waits to be saved.
+/// When waiting rule state is due to be saved.
 ///
 /// A key's *mark* hashes only what matters after a restart (see
 /// ``RuleEngine/drainChangedState(monotonicNow:lazyWithin:)``); a change that leaves the mark as saved
-/// is progress, and waits in a first-in first-out queue until it is due. A hash collision could only
-/// make a change wait: every deferred key is saved once due, whatever its mark.
+/// is progress, and waits. Each state records since when it waits (``SavedRuleState/waitingSince``);
+/// the engine sweeps its states for those due, at most once a second and only when the earliest wait
+/// is due, taking those due within the next second with them. So a wait is saved up to a second early,
+/// never late, and nothing beside the states grows with a city (a queue of every waiting key took
+/// 10.5 MB for 100,000 residents, BENCHMARKS.md). A hash collision could only make a change wait:
+/// every waiting key is saved once due, whatever its mark.
 ///
-/// This holds the order in which keys started to wait, and the keys saved as present that the engine
-/// has dropped since (their rows are deleted at the next drain). What each key looked like when last
-/// saved is kept in its own state (``SavedRuleState``), not in a table of a city's keys beside it.
+/// This also holds the keys saved as present that the engine has dropped since (their rows are
+/// deleted at the next drain).
 struct StateSaving {
-    /// Keys in the order they started to wait; an entry whose key no longer waits under its ticket is
-    /// skipped.
-    private var queue: [(key: StateKey, since: EpochMillis, ticket: UInt32)] = []
-    private var head = 0
-    private var nextTicket: UInt32 = 0
+    /// How often at most the engine's states are swept for due waits, and how early a wait may be
+    /// saved.
+    static let sweepEveryMs: EpochMillis = 1_000
+
+    /// The earliest second a state may wait since (`UInt32.max`: none waits).
+    private var earliest = UInt32.max
+    private var nextSweep = EpochMillis.min
     /// Keys saved as present and then dropped by the engine (an idle unbound device forgotten).
     private var gone: Set<StateKey> = []
 
     init() {}
 
-    /// A key starts to wait at `now`; its ticket.
-    mutating func startWaiting(_ key: StateKey, now: EpochMillis) -> UInt32 {
-        nextTicket &+= 1
-        queue.append((key, now, nextTicket))
-        return nextTicket
+    /// A state starts to wait at `now` (monotonic ms); the second it waits since.
+    mutating func startWaiting(now: EpochMillis) -> UInt32 {
+        let since = UInt32(clamping: (max(0, now) + 999) / 1_000)
+        earliest = min(earliest, since)
+        return since
+    }
+
+    /// Waits since this second or before are due at `now`.
+    static func dueSince(now: EpochMillis, lazyWithin: EpochMillis) -> Int64 {
+        (now - lazyWithin + sweepEveryMs) / 1_000
+    }
+
+    /// Whether a sweep at `now` would find a due wait.
+    func sweepDue(now: EpochMillis, lazyWithin: EpochMillis) -> Bool {
+        earliest != .max && now >= nextSweep && Int64(earliest) <= Self.dueSince(now: now, lazyWithin: lazyWithin)
+    }
+
+    /// The states were swept at `now`; `earliest` is the earliest second a state still waits since.
+    mutating func swept(now: EpochMillis, earliest: UInt32) {
+        self.earliest = earliest
+        nextSweep = now + Self.sweepEveryMs
     }
 
     /// The engine dropped a key's state; `wasSaved` when it was in the database as present.
@@ -100,35 +122,9 @@ struct StateSaving {
         return Array(gone)
     }
 
-    /// Queue entries that have waited since `cutoff` or before, oldest first; `isCurrent` tells whether
-    /// an entry's key still waits under its ticket (the caller saves those).
-    mutating func takeDue(before cutoff: EpochMillis, isCurrent: (StateKey, UInt32) -> Bool) -> [StateKey] {
-        var out: [StateKey] = []
-        while head < queue.count, queue[head].since <= cutoff {
-            let entry = queue[head]
-            head += 1
-            if isCurrent(entry.key, entry.ticket) { out.append(entry.key) }
-        }
-        if head > 4096, head * 2 > queue.count {
-            queue.removeFirst(head)
-            head = 0
-        }
-        return out
-    }
-
-    func hasDue(before cutoff: EpochMillis, isCurrent: (StateKey, UInt32) -> Bool) -> Bool {
-        var i = head
-        while i < queue.count, queue[i].since <= cutoff {
-            if isCurrent(queue[i].key, queue[i].ticket) { return true }
-            i += 1
-        }
-        return false
-    }
-
-    /// Forgets every waiting entry (the caller saves every waiting key).
-    mutating func clearQueue() {
-        queue.removeAll()
-        head = 0
+    /// No state waits any more (the caller saved every waiting one).
+    mutating func clearWaits() {
+        earliest = .max
     }
 }
 

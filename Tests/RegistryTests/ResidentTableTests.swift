@@ -48,6 +48,29 @@ final class ResidentTableTests: XCTestCase {
         }
     }
 
+    /// The parser's parts are joined builder to builder: every resident keeps its bytes, home zone,
+    /// bed and devices, whatever part it came from.
+    func testJoinedBuildersHoldEveryPartsResidents() {
+        var zoned = residents
+        zoned[2].homeZone = HomeZone(lat: 25, lon: 103, radiusM: 150)
+        var first = ResidentTable.Builder(capacity: 1)
+        first.append(zoned[0])
+        var second = ResidentTable.Builder(capacity: 2)
+        second.append(zoned[1])
+        second.append(zoned[2])
+        first.append(contentsOf: second)
+        let joined = RegistrySnapshot(residents: first, beds: [])
+        XCTAssertEqual(Array(joined.residents), zoned)
+        XCTAssertEqual(joined.residents, ResidentTable(zoned))
+        XCTAssertEqual(joined.residents.homeZone(at: 0), zoned[0].homeZone)
+        XCTAssertNil(joined.residents.homeZone(at: 1))
+        XCTAssertEqual(joined.residents.homeZone(at: 2), zoned[2].homeZone)
+        XCTAssertEqual((0..<3).map { first.bed(at: $0) }, zoned.map(\.bed))
+        XCTAssertEqual((0..<3).map { first.devices(at: $0) }, zoned.map(\.devices))
+        XCTAssertEqual(joined.bindings["c"], .worn(residentIndex: 2))
+        XCTAssertEqual(joined.residentIndex["R-0003"], 2)
+    }
+
     func testTablesAreEqualWhenTheirResidentsAre() {
         XCTAssertEqual(ResidentTable(residents), ResidentTable(residents))
         var changed = residents

@@ -98,6 +98,36 @@ final class StateSavingTests: XCTestCase {
         XCTAssertEqual(drain(h, at: 100_000, into: &store), [], "nothing left to save")
     }
 
+    /// A wait is saved within `within` of its start, never later and at most a second earlier (the
+    /// engine sweeps its states for due waits at most once a second), and drains between sweeps do
+    /// not look at every state.
+    func testAWaitIsSavedWithinTheBoundAtMostASecondEarly() {
+        for start: EpochMillis in [1, 999, 1_000, 1_001, 1_500, 2_999, 7_250] {
+            let h = Harness()
+            var store: [String: [UInt8]] = [:]
+            h.reading(.heartRate, 80, at: t0)
+            XCTAssertEqual(drain(h, at: 0, into: &store), ["subject:R-0001", "device:watch-1"])
+            h.reading(.heartRate, 82, at: t0 + 10 * second)
+            XCTAssertEqual(drain(h, at: start, into: &store), [], "progress waits from \(start)")
+            var savedAt: EpochMillis?
+            var mono = start + 100
+            while mono <= start + within + 2_000 {
+                let due = h.engine.hasDeferredState(dueAt: mono, lazyWithin: within)
+                let keys = drain(h, at: mono, into: &store)
+                XCTAssertEqual(due, !keys.isEmpty, "told due exactly when a drain saves, at \(mono)")
+                if !keys.isEmpty {
+                    XCTAssertEqual(keys, ["subject:R-0001", "device:watch-1"])
+                    XCTAssertNil(savedAt, "saved once")
+                    savedAt = mono
+                }
+                mono += 100
+            }
+            guard let savedAt else { return XCTFail("never saved (wait from \(start))") }
+            XCTAssertLessThanOrEqual(savedAt, start + within, "never late (wait from \(start))")
+            XCTAssertGreaterThanOrEqual(savedAt, start + within - 1_000, "at most a second early (from \(start))")
+        }
+    }
+
     /// While a key's progress waits to be saved, more progress does not mark it again (no work per
     /// reading at the commits), yet the save when due carries the newest progress, and a change that
     /// matters is still saved at the next commit.
