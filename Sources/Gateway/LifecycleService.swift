@@ -22,7 +22,7 @@ struct LifecycleService: Service {
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    for await _ in await UnixSignalsSequence(trapping: .sighup) { reload() }
+                    for await _ in await UnixSignalsSequence(trapping: .sighup) { await reload() }
                 }
                 group.addTask { await supervise() }
                 await group.next()
@@ -64,15 +64,21 @@ struct LifecycleService: Service {
         }
     }
 
-    private func reload() {
+    private func reload() async {
         let mono = UInt64(DispatchTime.now().uptimeNanoseconds / 1000)
         notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(mono)\nSTATUS=reloading")
         logger.info("reload requested")
         switch RuntimeSet.load(config: app.config, cacheDirectory: cacheDirectory, cacheInBackground: true) {
         case .success(let set):
+            let applied = metrics.reloads.load(ordering: .acquiring)
             pipeline.reload(set)
             views.registry.withLock { $0 = set.registry }
             ingest.updateSubscriptions(set.profiles.topicFilters)
+            // The pipeline lets go of the registry it replaces at its next loop: wait for that (at most
+            // 2 s), so the memory given back below includes it (35 MB stayed resident otherwise).
+            for _ in 0..<200 where metrics.reloads.load(ordering: .acquiring) == applied {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
         case .failure(let error):
             metrics.reloadFailures.add(1, ordering: .relaxed)
             for p in error.problems { logger.error("reload refused: \(p.description)") }

@@ -39,7 +39,14 @@ struct RegistryBlockYAML {
     /// first part of the residents holds room for all of them, and the others are appended to it; the
     /// bytes are let go (if the caller gave them up) before that, so the file, the parts and the whole
     /// are never all held at once (a first start with 100,000 residents peaked at 198 MB with them).
-    static func draft(bytes: consuming [UInt8], path: String, parts: Int? = nil) -> RegistryDraft? {
+    ///
+    /// `releasingRead`: the caller gave the bytes up (nothing else holds them), so each part gives back
+    /// the pages of the entries it has composed as it goes, a megabyte at a time: the file's 31 MB and
+    /// the residents composed from it are then never both held in full (a reload that parses a changed
+    /// registry holds the registry in use besides).
+    static func draft(
+        bytes: consuming [UInt8], path: String, parts: Int? = nil, releasingRead: Bool = false
+    ) -> RegistryDraft? {
         guard plainCharacters(bytes), let layout = RegistryYAMLChunks.layout(bytes) else { return nil }
         var work: [(section: RegistryYAMLChunks.Layout, entries: Range<Int>)] = []
         let total = layout.reduce(0) { $0 + $1.starts.count }
@@ -63,12 +70,14 @@ struct RegistryBlockYAML {
         let jobs = work
         let residentCount = layout.first { $0.key == "residents" }?.starts.count ?? 0
         let firstResidents = jobs.firstIndex { $0.section.key == "residents" }
-        bytes.withUnsafeBufferPointer { buffer in
-            let shared = SharedBuffers(bytes: buffer, results: results)
+        // Mutable access makes sure the pages given back are this array's alone.
+        bytes.withUnsafeMutableBufferPointer { mutable in
+            let shared = SharedBuffers(bytes: UnsafeBufferPointer(mutable), results: results)
             DispatchQueue.concurrentPerform(iterations: jobs.count) { n in
                 shared.results[n] = read(
                     shared.bytes, jobs[n].section, entries: jobs[n].entries,
-                    reserve: n == firstResidents ? residentCount : jobs[n].entries.count, path: path)
+                    reserve: n == firstResidents ? residentCount : jobs[n].entries.count, path: path,
+                    releasing: releasingRead)
             }
         }
         bytes = []
@@ -95,6 +104,17 @@ struct RegistryBlockYAML {
         return draft
     }
 
+    /// Gives back the pages wholly inside `range` of `buffer`, which are not read again: they read as
+    /// zeros afterwards.
+    private static func releasePages(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+        guard let base = buffer.baseAddress, !range.isEmpty else { return }
+        let page = UInt(sysconf(Int32(_SC_PAGESIZE)))
+        let first = (UInt(bitPattern: base + range.lowerBound) + page - 1) & ~(page - 1)
+        let last = UInt(bitPattern: base + range.upperBound) & ~(page - 1)
+        guard last > first, let start = UnsafeMutableRawPointer(bitPattern: first) else { return }
+        madvise(start, Int(last - first), MADV_DONTNEED)
+    }
+
     /// The file's bytes, only read, and a result slot per part, each written by its part only
     /// and read after all parts are done.
     private struct SharedBuffers: @unchecked Sendable {
@@ -105,9 +125,10 @@ struct RegistryBlockYAML {
     /// Entries `entries` of one section, or nil at the first that is unsupported or has a problem.
     private static func read(
         _ buffer: UnsafeBufferPointer<UInt8>, _ section: RegistryYAMLChunks.Layout, entries: Range<Int>,
-        reserve: Int, path: String
+        reserve: Int, path: String, releasing: Bool
     ) -> RegistryDraft? {
         var composer = RegistryBlockYAML(bytes: buffer)
+        var released = entries.isEmpty ? 0 : section.starts[entries.lowerBound].offset
         var reader = RegistryYAMLReader(path: path)
         var draft = RegistryDraft()
         let isResidents = section.key == "residents"
@@ -115,6 +136,12 @@ struct RegistryBlockYAML {
         for n in entries {
             let start = section.starts[n]
             let end = n + 1 < section.starts.count ? section.starts[n + 1].offset : section.end
+            if releasing, start.offset - released >= 1 << 20 {
+                // Only entries this part composed already lie behind `start`, and only pages wholly among
+                // them are given back (never one it shares with another part).
+                releasePages(buffer, released..<start.offset)
+                released = start.offset
+            }
             guard
                 let node = try? composer.entry(from: start.offset, to: end, line: start.line, indent: section.indent)
             else { return nil }

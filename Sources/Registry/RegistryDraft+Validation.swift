@@ -1,10 +1,14 @@
+import AnxinCore
+
 extension RegistryDraft {
     /// Checks what no single entry can check alone: resident ids and bed codes are
     /// unique, a bed has one resident, and a device is bound to one place only.
     func validate(into log: inout RegistryDiagnostics) {
-        var residentLines: [String: Int] = [:]
-        var bedOwners: [String: Int] = [:]
-        var deviceLines: [String: Int] = [:]
+        // Dense maps: a city's three tables held 25 MB as dictionaries, for a moment beside the
+        // snapshot's own indexes being built (the peak of a reload that parses a changed registry).
+        var residentLines = DenseStringMap<Int>()
+        var bedOwners = DenseStringMap<Int>()
+        var deviceLines = DenseStringMap<Int>()
         residentLines.reserveCapacity(residents.count)
         deviceLines.reserveCapacity(residents.count * 2)
 
@@ -39,7 +43,7 @@ extension RegistryDraft {
             }
         }
 
-        var bedLines: [String: Int] = [:]
+        var bedLines = DenseStringMap<Int>()
         bedLines.reserveCapacity(beds.count)
         for entry in beds {
             if entry.bed.code.isEmpty {

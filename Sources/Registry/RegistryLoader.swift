@@ -99,7 +99,7 @@ public enum RegistryLoader {
             return (try parseYAML(bytes: bytes, path: path), fingerprint)
         }
         // The direct reader takes the bytes and lets go of them once its parts are composed.
-        if let draft = RegistryBlockYAML.draft(bytes: consume bytes, path: path),
+        if let draft = RegistryBlockYAML.draft(bytes: consume bytes, path: path, releasingRead: true),
             let snapshot = draft.validatedSnapshot(path: path)
         {
             return (snapshot, fingerprint)

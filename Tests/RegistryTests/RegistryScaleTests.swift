@@ -42,4 +42,27 @@ final class RegistryScaleTests: XCTestCase {
         XCTAssertEqual(b.0.resident(forDevice: "S99999")?.id, "R-99999")
         XCTAssertEqual(b.0.resident(forDevice: "W4242")?.contacts.first?.phone, "1394242")
     }
+
+    /// A parse that gives back the file's pages as it goes (the loader's, once it gave the bytes up)
+    /// reads every entry as one that keeps them: each part gives back only pages it has composed.
+    func testGivingBackTheFilesPagesWhileParsingReadsTheSameEntries() throws {
+        let count = 20_000
+        var yaml = "residents:\n"
+        for i in 0..<count {
+            yaml += "  - id: R-\(i)\n    name: 居民\(i)\n    bed: B-\(i)\n    address: 昆明市晋宁区昆阳街道月山社区\(i)号\n"
+            yaml += "    contacts: [{name: 家属\(i), relation: 儿子, phone: \"139\(i)\"}]\n    devices: [\"W\(i)\"]\n"
+        }
+        let bytes = Array(yaml.utf8)
+        XCTAssertGreaterThan(bytes.count, 4 << 20, "parts of more than a megabyte each")
+        for parts in [1, 2, 3] {
+            let kept = try XCTUnwrap(RegistryBlockYAML.draft(bytes: bytes, path: "r.yaml", parts: parts))
+            let released = try XCTUnwrap(
+                RegistryBlockYAML.draft(bytes: Array(bytes), path: "r.yaml", parts: parts, releasingRead: true))
+            XCTAssertEqual(released.residents.count, count)
+            XCTAssertTrue(released.sameEntries(as: kept), "\(parts) parts")
+            XCTAssertEqual(released.residents[count - 1].resident.address, "昆明市晋宁区昆阳街道月山社区\(count - 1)号")
+        }
+        XCTAssertEqual(bytes.count, Array(yaml.utf8).count, "the caller's bytes are untouched")
+        XCTAssertEqual(bytes, Array(yaml.utf8))
+    }
 }
