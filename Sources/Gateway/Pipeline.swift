@@ -191,6 +191,9 @@ public final class Pipeline: @unchecked Sendable {
                 }
             }
             serviceInbox()
+            // A city's waiting rule state falls due in slices (`StateSaving.maxSavesPerDrain`): the next
+            // slice goes with the next loop.
+            if engine.stateSweepUnderWay { commit(now: clock.now()) }
             // Commit early enough that the oldest reading waits at most the batch interval,
             // allowing for the loop's 10 ms wake-up and the commit itself.
             if let oldest = pendingOldestReceivedAt, Self.monotonicNow() - oldest >= commitAfterMs {

@@ -52,9 +52,23 @@ extension RuleEngine {
         if saving.sweepDue(now: now, lazyWithin: lazyWithin) {
             let due = StateSaving.dueSince(now: now, lazyWithin: lazyWithin)
             var earliest = UInt32.max
-            saveDue(&subjects, as: StateKey.subject, dueSince: due, earliest: &earliest, into: &out)
-            saveDue(&devices, as: StateKey.device, dueSince: due, earliest: &earliest, into: &out)
-            saving.swept(now: now, earliest: earliest)
+            var budget = StateSaving.maxSavesPerDrain
+            // Positions run through the subjects, then the devices. A state moved by a removal meanwhile
+            // may be passed over until the next sweep, a second later.
+            var position = saving.beginSweep()
+            if position < subjects.count {
+                position = saveDue(
+                    &subjects, from: position, as: StateKey.subject, dueSince: due, budget: &budget,
+                    earliest: &earliest, into: &out)
+            }
+            if position >= subjects.count {
+                position =
+                    subjects.count
+                    + saveDue(
+                        &devices, from: position - subjects.count, as: StateKey.device, dueSince: due,
+                        budget: &budget, earliest: &earliest, into: &out)
+            }
+            saving.endSweep(at: position < subjects.count + devices.count ? position : nil, now: now, earliest: earliest)
         }
         return out
     }
@@ -83,19 +97,25 @@ extension RuleEngine {
         }
     }
 
-    /// Saves the states of `table` that wait since `dueSince` or before (their mark as it was saved: a
-    /// change of mark is saved at once); `earliest` becomes the earliest second any other still waits
-    /// since.
+    /// Saves the states of `table` from `start` on that wait since `dueSince` or before (their mark as
+    /// it was saved: a change of mark is saved at once), until `budget` runs out; where it stopped
+    /// (`table.count` when it went through). `earliest` becomes the earliest second any state it passed
+    /// still waits since.
     private func saveDue<S: SavedRuleState>(
-        _ table: inout DenseStringMap<S>, as key: (String) -> StateKey, dueSince: Int64, earliest: inout UInt32,
-        into out: inout [(key: String, blob: [UInt8]?)]
-    ) {
-        for i in table.values.indices where table.values[i].waiting {
+        _ table: inout DenseStringMap<S>, from start: Int, as key: (String) -> StateKey, dueSince: Int64,
+        budget: inout Int, earliest: inout UInt32, into out: inout [(key: String, blob: [UInt8]?)]
+    ) -> Int {
+        var i = start
+        while i < table.count {
+            defer { i += 1 }
+            guard table.values[i].waiting else { continue }
             let since = table.values[i].waitingSince
             guard Int64(since) <= dueSince else {
                 earliest = min(earliest, since)
                 continue
             }
+            guard budget > 0 else { return i }
+            budget -= 1
             if !table.values[i].saved {
                 table.values[i].savedMark = Int32(truncatingIfNeeded: table.values[i].saveMark)
             }
@@ -103,6 +123,7 @@ extension RuleEngine {
             table.values[i].waiting = false
             out.append((key(table.keys[i]).exportKey, table.values[i].encoded()))
         }
+        return table.count
     }
 
     /// The key's state to save now, recorded as saved (nil when the engine holds none: delete it).
@@ -125,6 +146,10 @@ extension RuleEngine {
     func dropSubject(_ key: String) {
         if let gone = subjects.removeValue(forKey: key) { saving.dropped(.subject(key), wasSaved: gone.saved) }
     }
+
+    /// A sweep for due waits stopped at ``StateSaving/maxSavesPerDrain`` and goes on at the next drain:
+    /// the pipeline commits again at once.
+    public var stateSweepUnderWay: Bool { saving.sweepPosition != nil }
 
     /// Progress waits to be saved (for the pipeline's idle ticks).
     public func hasDeferredState(dueAt now: EpochMillis, lazyWithin: EpochMillis) -> Bool {

@@ -128,6 +128,37 @@ final class StateSavingTests: XCTestCase {
         }
     }
 
+    /// Waits that all fall due together (a city's devices after a burst) are saved a slice at a time,
+    /// each at most `maxSavesPerDrain`, in drains one after the other, every key once.
+    func testWaitsDueTogetherAreSavedInSlices() {
+        let engine = Harness().engine
+        let count = StateSaving.maxSavesPerDrain * 2 + 1_808
+        for n in 0..<count {
+            engine.subjects["S\(n)"] = SubjectState(residentID: "R-\(n)")
+            engine.markSubject("S\(n)")
+        }
+        XCTAssertEqual(engine.drainChangedState(monotonicNow: 0, lazyWithin: within).count, count, "new: at once")
+        for n in 0..<count {
+            engine.subjects["S\(n)"]?.latest[.heartRate] = TimedValue(value: 70, at: 1)
+            engine.markSubject("S\(n)")
+        }
+        XCTAssertEqual(engine.drainChangedState(monotonicNow: 1_000, lazyWithin: within).count, 0, "progress waits")
+        XCTAssertFalse(engine.stateSweepUnderWay)
+        var saved: [String] = []
+        var slices: [Int] = []
+        var mono: EpochMillis = 11_000
+        repeat {
+            let slice = engine.drainChangedState(monotonicNow: mono, lazyWithin: within)
+            slices.append(slice.count)
+            saved += slice.map(\.key)
+            mono += 10
+        } while engine.stateSweepUnderWay && slices.count < 10
+        XCTAssertEqual(slices, [StateSaving.maxSavesPerDrain, StateSaving.maxSavesPerDrain, 1_808])
+        XCTAssertEqual(Set(saved).count, count, "every key once")
+        XCTAssertFalse(engine.hasDeferredState(dueAt: mono + 60_000, lazyWithin: within))
+        XCTAssertEqual(engine.drainChangedState(monotonicNow: mono + 60_000, lazyWithin: within).count, 0)
+    }
+
     /// While a key's progress waits to be saved, more progress does not mark it again (no work per
     /// reading at the commits), yet the save when due carries the newest progress, and a change that
     /// matters is still saved at the next commit.
