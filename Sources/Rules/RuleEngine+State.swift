@@ -68,7 +68,8 @@ extension RuleEngine {
                         &devices, from: position - subjects.count, as: StateKey.device, dueSince: due,
                         budget: &budget, earliest: &earliest, into: &out)
             }
-            saving.endSweep(at: position < subjects.count + devices.count ? position : nil, now: now, earliest: earliest)
+            saving.endSweep(
+                at: position < subjects.count + devices.count ? position : nil, now: now, earliest: earliest)
         }
         return out
     }
