@@ -11,8 +11,8 @@ public struct ResidentTable: RandomAccessCollection, Sendable {
     /// Each resident's id, in table order.
     public let ids: [String]
     @usableFromInline let thresholds: [[String: Double]]
-    /// Home zones are few (residents living at home who may wander): each resident's is an index in
-    /// `zones`, or -1.
+    /// Home zones are held apart, so a resident without one costs 4 bytes here instead of a 32-byte
+    /// optional: each resident's is an index in `zones`, or -1.
     @usableFromInline let zones: [HomeZone]
     @usableFromInline let zoneOf: [Int32]
     /// The residents' encodings, one after the other; resident `i` ends at `ends[i]`.

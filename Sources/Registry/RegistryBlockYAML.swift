@@ -70,15 +70,20 @@ struct RegistryBlockYAML {
         let jobs = work
         let residentCount = layout.first { $0.key == "residents" }?.starts.count ?? 0
         let firstResidents = jobs.firstIndex { $0.section.key == "residents" }
-        // Mutable access makes sure the pages given back are this array's alone.
-        bytes.withUnsafeMutableBufferPointer { mutable in
-            let shared = SharedBuffers(bytes: UnsafeBufferPointer(mutable), results: results)
+        func readParts(_ buffer: UnsafeBufferPointer<UInt8>) {
+            let shared = SharedBuffers(bytes: buffer, results: results)
             DispatchQueue.concurrentPerform(iterations: jobs.count) { n in
                 shared.results[n] = read(
                     shared.bytes, jobs[n].section, entries: jobs[n].entries,
                     reserve: n == firstResidents ? residentCount : jobs[n].entries.count, path: path,
                     releasing: releasingRead)
             }
+        }
+        if releasingRead {
+            // Mutable access makes sure the pages given back are this array's alone (a copy, were they not).
+            bytes.withUnsafeMutableBufferPointer { readParts(UnsafeBufferPointer($0)) }
+        } else {
+            bytes.withUnsafeBufferPointer(readParts)
         }
         bytes = []
         guard results.allSatisfy({ $0 != nil }) else { return nil }

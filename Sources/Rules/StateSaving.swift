@@ -72,7 +72,7 @@ struct StateSaving {
     static let sweepEveryMs: EpochMillis = 1_000
 
     /// At most this many waits are saved at one drain; a sweep that finds more goes on at the next
-    /// drains, which the pipeline makes at once (``RuleEngine/hasDeferredState(dueAt:lazyWithin:)``).
+    /// drains, which the pipeline makes at once (``RuleEngine/stateSweepUnderWay``).
     /// A city's devices that all started to wait in the same second (a burst of traffic) would
     /// otherwise be encoded and written in one commit: 255,000 rows, 18 MB more resident at once.
     static let maxSavesPerDrain = 4_096
