@@ -97,6 +97,10 @@ final class EmergencyDeliveryTests: XCTestCase {
         XCTAssertEqual((b["trigger"] as? [String: Any])?["value"] as? Double, 230)
         let vitals = b["vitals"] as? [String: Any]
         XCTAssertEqual((vitals?["heart_rate"] as? [String: Any])?["value"] as? Double, 90)
+        // Every kind of the message, also one no resident rule judges (battery: a per-device rule's).
+        XCTAssertEqual((vitals?["spo2"] as? [String: Any])?["value"] as? Double, 96)
+        XCTAssertEqual((vitals?["battery"] as? [String: Any])?["value"] as? Double, 60)
+        XCTAssertEqual((vitals?["diastolic"] as? [String: Any])?["value"] as? Double, 100)
         // No bp_high alongside the crisis.
         let open = try await h.alerts(state: "open")
         XCTAssertEqual(open.map { $0["rule"] as? String }, ["bp_crisis"])
