@@ -78,8 +78,8 @@ struct RegistryCache {
     /// Writes the cache atomically (temporary file, then rename). Failure only costs the
     /// next start a parse, so it is not reported.
     func store(_ snapshot: RegistrySnapshot, fingerprint: RegistryFingerprint) {
-        // The residents' part is the table's own bytes: the payload is never joined into one buffer (the
-        // copy was 17 MB more at the peak of a first start with 100,000 residents, the header's 18 more).
+        // The residents' part is the table's own bytes, written as they are: the payload is never joined
+        // into one buffer (a copy of 17 MB for 100,000 residents), nor the header with it.
         let (head, tail) = RegistryBinaryCodec.encodedParts(snapshot)
         snapshot.residents.withEncodedResidents { residents in
             head.withUnsafeBytes { h in
