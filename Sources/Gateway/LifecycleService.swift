@@ -76,7 +76,8 @@ struct LifecycleService: Service {
             ingest.updateSubscriptions(set.profiles.topicFilters)
             // The pipeline lets go of the registry it replaces at its next loop: wait for that (at most
             // 2 s), so the memory given back below includes it (35 MB stayed resident otherwise).
-            for _ in 0..<200 where metrics.reloads.load(ordering: .acquiring) == applied {
+            let deadline = ContinuousClock.now + .seconds(2)
+            while metrics.reloads.load(ordering: .acquiring) == applied, ContinuousClock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(10))
             }
         case .failure(let error):

@@ -8,6 +8,7 @@ enum RegistryBinaryCodec {
     typealias Writer = ResidentCodec.Writer
     typealias Reader = ResidentCodec.Reader
 
+    /// The whole payload in one buffer (the tests'; the cache writes ``encodedParts(_:)`` unjoined).
     static func encode(_ snapshot: RegistrySnapshot) -> [UInt8] {
         let (head, tail) = encodedParts(snapshot)
         return snapshot.residents.withEncodedResidents { head + $0 + tail }

@@ -50,28 +50,36 @@ extension RuleEngine {
         changedDevices.removeAll(keepingCapacity: true)
         forgetMarks()
         if saving.sweepDue(now: now, lazyWithin: lazyWithin) {
-            let due = StateSaving.dueSince(now: now, lazyWithin: lazyWithin)
-            var earliest = UInt32.max
-            var budget = StateSaving.maxSavesPerDrain
-            // Positions run through the subjects, then the devices. A state moved by a removal meanwhile
-            // may be passed over until the next sweep, a second later.
-            var position = saving.beginSweep()
-            if position < subjects.count {
-                position = saveDue(
-                    &subjects, from: position, as: StateKey.subject, dueSince: due, budget: &budget,
-                    earliest: &earliest, into: &out)
-            }
-            if position >= subjects.count {
-                position =
-                    subjects.count
-                    + saveDue(
-                        &devices, from: position - subjects.count, as: StateKey.device, dueSince: due,
-                        budget: &budget, earliest: &earliest, into: &out)
-            }
-            saving.endSweep(
-                at: position < subjects.count + devices.count ? position : nil, now: now, earliest: earliest)
+            saveDueWaits(now: now, lazyWithin: lazyWithin, into: &out)
         }
         return out
+    }
+
+    /// Saves the states whose wait is due, at most ``StateSaving/maxSavesPerDrain`` of them, going on
+    /// from where the last drain stopped. Positions run through the subjects, then the devices; a state
+    /// moved by a removal meanwhile may be passed over until the next sweep, a second later.
+    private func saveDueWaits(
+        now: EpochMillis, lazyWithin: EpochMillis, into out: inout [(key: String, blob: [UInt8]?)]
+    ) {
+        let due = StateSaving.dueSince(now: now, lazyWithin: lazyWithin)
+        var earliest = UInt32.max
+        var budget = StateSaving.maxSavesPerDrain
+        let subjectCount = subjects.count
+        var position = saving.beginSweep()
+        if position < subjectCount {
+            position = saveDue(
+                &subjects, from: position, as: StateKey.subject, dueSince: due, budget: &budget, earliest: &earliest,
+                into: &out)
+        }
+        if position >= subjectCount {
+            position =
+                subjectCount
+                + saveDue(
+                    &devices, from: position - subjectCount, as: StateKey.device, dueSince: due, budget: &budget,
+                    earliest: &earliest, into: &out)
+        }
+        let done = position >= subjectCount + devices.count
+        saving.endSweep(at: done ? nil : position, now: now, earliest: earliest)
     }
 
     /// One changed subject or device at a commit: saved now when it is new to the database or what
