@@ -114,11 +114,16 @@ public final class OutboxDispatcher: Service, Sendable {
 
     /// After a step of the system clock back, pending retries keep the wait they had left instead of
     /// waiting the size of the step on top. (After a step forward they come due early: harmless.)
-    private func followClockSteps() async {
-        let now = clock.now()
+    /// - Parameter now: the wall time just read (the pause before a sleep passes the one it computes the
+    ///   wait from: a step between the loop's look and that reading would otherwise make it sleep the
+    ///   size of the step, up to `idlePoll`, before the next look saw it).
+    /// - Returns: true when the clock stepped back since the last look.
+    @discardableResult
+    private func followClockSteps(now: EpochMillis? = nil) async -> Bool {
+        let now = now ?? clock.now()
         guard let (step, before) = clockSteps?.withLock({ d in d.look(wall: now).map { ($0, d.previousWall) } }),
             step < 0, let before
-        else { return }
+        else { return false }
         do {
             try await outbox.clockSteppedBack(by: -step, scheduledAfter: before)
             logger.warning(
@@ -126,6 +131,7 @@ public final class OutboxDispatcher: Service, Sendable {
         } catch {
             logger.error("could not move retries after a clock step", metadata: ["error": "\(type(of: error))"])
         }
+        return true
     }
 
     /// Rows in flight, and the channels whose slots are all taken.
@@ -176,7 +182,9 @@ public final class OutboxDispatcher: Service, Sendable {
             return settings.backoffBase
         }
         guard let next else { return settings.idlePoll }
-        let wait = next - clock.now()
+        let now = clock.now()
+        if await followClockSteps(now: now) { return .zero }
+        let wait = next - now
         if wait > 0 { return min(.milliseconds(wait), settings.idlePoll) }
         // Due but not started: it is in flight (its end rings) or became due just now.
         let anyInFlight = inFlight.withLock { !$0.ids.isEmpty }
