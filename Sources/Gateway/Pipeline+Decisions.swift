@@ -124,7 +124,7 @@ extension Pipeline {
             location: recent?.recentLocation(now: d.occurredAt, window: Self.incidentWindowMs).map {
                 .init($0.0, at: $0.1)
             },
-            vitals: (recent?.recent(now: d.occurredAt, window: Self.incidentWindowMs) ?? []).map {
+            vitals: (recent?.recent(now: d.occurredAt, window: Self.incidentWindowMs, in: latestPool) ?? []).map {
                 .init($0.0, $0.1, at: $0.2)
             })
         let item = OutboxItem(

@@ -46,6 +46,8 @@ public final class Pipeline: @unchecked Sendable {
     /// Latest vitals of each resident, for incidents, by the resident's index in `runtime.registry` (no
     /// hashing per reading; moved to the new indices on a reload).
     var latest: [LatestVitals]
+    /// Where the values of `latest` and `latestUnbound` are.
+    let latestPool = LatestPool()
     /// Latest vitals of devices bound to no resident, by device id; bounded (cleared when full).
     var latestUnbound: [String: LatestVitals] = [:]
     static let maxLatestUnbound = 10_000
@@ -267,12 +269,13 @@ public final class Pipeline: @unchecked Sendable {
                 }
                 pendingReadings.append(r)
                 if let index {
-                    latest[index].note(r)
+                    latest[index].note(r, in: latestPool)
                 } else {
                     if latestUnbound.count >= Self.maxLatestUnbound && latestUnbound[r.device] == nil {
+                        for key in latestUnbound.keys { latestUnbound[key]?.release(to: latestPool) }
                         latestUnbound.removeAll(keepingCapacity: true)
                     }
-                    latestUnbound[r.device, default: LatestVitals()].note(r)
+                    latestUnbound[r.device, default: LatestVitals()].note(r, in: latestPool)
                 }
             case .event(let e):
                 metrics.eventsReceived.add(1, ordering: .relaxed)
@@ -519,7 +522,7 @@ public final class Pipeline: @unchecked Sendable {
             return (c, r)
         }
         if let reload {
-            latest = Self.moveLatest(latest, from: runtime.registry, to: reload.registry)
+            latest = Self.moveLatest(latest, from: runtime.registry, to: reload.registry, pool: latestPool)
             runtime = reload
             engine.replace(rules: reload.rules)
             metrics.reloads.add(1, ordering: .relaxed)
@@ -537,13 +540,17 @@ public final class Pipeline: @unchecked Sendable {
 
 extension Pipeline {
     /// Residents' latest vitals at their indices in `new`: a resident still registered keeps them, a new
-    /// one starts empty.
-    static func moveLatest(_ latest: [LatestVitals], from old: RegistrySnapshot, to new: RegistrySnapshot)
-        -> [LatestVitals]
-    {
+    /// one starts empty, and the values of one no longer registered go back to `pool`.
+    static func moveLatest(
+        _ latest: [LatestVitals], from old: RegistrySnapshot, to new: RegistrySnapshot, pool: LatestPool
+    ) -> [LatestVitals] {
         var moved = Array(repeating: LatestVitals(), count: new.residents.count)
-        for (i, vitals) in latest.enumerated() where i < old.residents.count && !vitals.isEmpty {
-            if let j = new.residentIndex[old.residents.ids[i]] { moved[j] = vitals }
+        for (i, var vitals) in latest.enumerated() where !vitals.isEmpty {
+            if i < old.residents.count, let j = new.residentIndex[old.residents.ids[i]] {
+                moved[j] = vitals
+            } else {
+                vitals.release(to: pool)
+            }
         }
         return moved
     }

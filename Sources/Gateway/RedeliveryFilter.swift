@@ -15,7 +15,13 @@ struct RedeliveryFilter {
     /// How long an identical payload counts as the same message.
     static let window: EpochMillis = 10_000
 
-    private var last: [String: (hash: UInt64, at: EpochMillis)] = [:]
+    struct Entry {
+        var hash: UInt64
+        var at: EpochMillis
+    }
+    /// A `DenseStringMap`: in a burst a city's devices are all here at once (a dictionary of 100,000 took
+    /// 262,144 buckets of key and entry).
+    private var last = DenseStringMap<Entry>()
     private var lastSweep: EpochMillis = 0
 
     /// Devices remembered now.
@@ -28,15 +34,23 @@ struct RedeliveryFilter {
     ) -> Bool {
         if now - lastSweep >= Self.window {
             lastSweep = now
-            // In place: a city's devices would otherwise be copied into a second table at every sweep.
-            let expired = last.compactMap { now - $0.value.at < Self.window ? nil : $0.key }
-            for device in expired { last.removeValue(forKey: device) }
+            // In place, from the end: a removal moves the last entry, already looked at, into the hole.
+            var i = last.count - 1
+            while i >= 0 {
+                if now - last.values[i].at >= Self.window {
+                    let key = last.keys[i]
+                    last.removeValue(forKey: key)
+                }
+                i -= 1
+            }
         }
         let h = Self.hash(topic, payload)
-        if let prev = last[device], prev.hash == h, now - prev.at < Self.window {
-            return true
+        guard let i = last.index(forKey: device) else {
+            last[device] = Entry(hash: h, at: now)
+            return false
         }
-        last[device] = (h, now)
+        if last.values[i].hash == h, now - last.values[i].at < Self.window { return true }
+        last.values[i] = Entry(hash: h, at: now)
         return false
     }
 

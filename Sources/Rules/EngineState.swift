@@ -125,9 +125,9 @@ struct BedWatch: Codable, Sendable, Hashable {
 }
 
 /// Everything the engine holds about one subject (resident, or `device:<id>`). A city's residents
-/// each have one: the latest values (10 bytes) and the flags come last, so no padding sits between
-/// the fields (64 bytes, not 72, with what was last saved of it).
-struct SubjectState: Codable, Sendable {
+/// each have one: the small fields come last, so no padding sits between them (56 bytes, with what
+/// was last saved of it and where its latest values are in the engine's ``LatestPool``).
+struct SubjectState: Sendable {
     var residentID: String?
     /// Runs in progress by rule name.
     var progress = RuleMap<RuleProgress>()
@@ -138,7 +138,8 @@ struct SubjectState: Codable, Sendable {
     /// What was last saved of it (``SavedRuleState``). Not saved.
     var savedMark: Int32 = 0
     var waitingSince: UInt32 = 0
-    var latest = LatestValues()
+    /// Its latest value of each measure its rules look at, in the engine's `latestPool`. Saved.
+    var latest = LatestRef()
     /// Its progress waits to be saved (``StateSaving``): a further change of progress alone need not
     /// mark it. Not saved.
     var waiting = false
@@ -146,9 +147,33 @@ struct SubjectState: Codable, Sendable {
     var saved = false
 
     init(residentID: String?) { self.residentID = residentID }
+}
 
-    private enum CodingKeys: String, CodingKey {
-        case residentID, latest, progress, beds, alerts
+/// A subject's state as JSON, as it was saved before ``StateCodec``'s binary layout (still read), with
+/// its latest values beside it.
+struct SubjectStateJSON: Codable {
+    var residentID: String?
+    var latest = LatestValues()
+    var progress = RuleMap<RuleProgress>()
+    var beds = RuleMap<BedWatch>()
+    var alerts = RuleMap<AlertRecord>()
+
+    init(_ st: SubjectState, latest: LatestValues) {
+        residentID = st.residentID
+        self.latest = latest
+        progress = st.progress
+        beds = st.beds
+        alerts = st.alerts
+    }
+
+    /// The state, its latest values put in `pool`.
+    func state(latestIn pool: LatestPool) -> SubjectState {
+        var st = SubjectState(residentID: residentID)
+        st.progress = progress
+        st.beds = beds
+        st.alerts = alerts
+        for (kind, v) in latest.entries { pool.set(v, kind, in: &st.latest) }
+        return st
     }
 }
 

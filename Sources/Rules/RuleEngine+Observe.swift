@@ -134,8 +134,10 @@ extension RuleEngine {
                 }
                 waiting = st.waiting
                 // The newest sample of this kind before this one; an older sample does not replace it.
-                let previousAt = st.latest[r.kind]?.at ?? .min
-                if previousAt <= r.measuredAt { st.latest[r.kind] = LatestValue(value: value, at: r.measuredAt) }
+                let previousAt = latestPool.value(st.latest, r.kind)?.at ?? .min
+                if previousAt <= r.measuredAt {
+                    latestPool.set(LatestValue(value: value, at: r.measuredAt), r.kind, in: &st.latest)
+                }
                 repeat {
                     judgeThreshold(rules.definitions[list[i]], r, value, previousAt, ctx, key, &st, &decisions)
                     i += 1
@@ -238,7 +240,7 @@ extension RuleEngine {
                     fires = true
                     break
                 }
-                if let latest = st.latest[measures[j].kind], abs(t - latest.at) <= rules.maxGap,
+                if let latest = latestPool.value(st.latest, measures[j].kind), abs(t - latest.at) <= rules.maxGap,
                     limit.holds(latest.value)
                 {
                     fires = true
@@ -251,7 +253,7 @@ extension RuleEngine {
         // Measures are visited by index: an element is read in place, not copied with its strings.
         for j in measures.indices {
             let kind = measures[j].kind
-            let at = kind == r.kind ? previousAt : (st.latest[kind]?.at ?? .min)
+            let at = kind == r.kind ? previousAt : (latestPool.value(st.latest, kind)?.at ?? .min)
             if at > judgedUpTo { judgedUpTo = at }
         }
         let held = st.progress.isEmpty ? nil : st.progress[def.name]
@@ -299,7 +301,9 @@ extension RuleEngine {
             var cleared = true
             for j in measures.indices {
                 let kind = measures[j].kind
-                guard let latest = st.latest[kind], abs(t - latest.at) <= rules.maxGap else { continue }
+                guard let latest = latestPool.value(st.latest, kind), abs(t - latest.at) <= rules.maxGap else {
+                    continue
+                }
                 if measures[j].fireLimit(ctx.thresholds).holds(latest.value), firing == nil || kind == r.kind {
                     firing = (kind, latest.value)
                 }

@@ -7,7 +7,7 @@ extension RuleEngine {
     public func exportState() -> [String: [UInt8]] {
         var out: [String: [UInt8]] = [:]
         out["engine"] = encode(clock)
-        for (key, st) in subjects { out["subject:" + key] = StateCodec.encode(st) }
+        for (key, st) in subjects { out["subject:" + key] = StateCodec.encode(st, latestIn: latestPool) }
         for (id, d) in devices { out["device:" + id] = StateCodec.encode(d) }
         return out
     }
@@ -99,7 +99,7 @@ extension RuleEngine {
             table.values[i].saved = true
             table.values[i].savedMark = mark
             table.values[i].waiting = false
-            out.append((key.exportKey, table.values[i].encoded()))
+            out.append((key.exportKey, table.values[i].encoded(latestIn: latestPool)))
         } else if !table.values[i].waiting {
             table.values[i].waiting = true
             table.values[i].waitingSince = saving.startWaiting(now: now)
@@ -130,7 +130,7 @@ extension RuleEngine {
             }
             table.values[i].saved = true
             table.values[i].waiting = false
-            out.append((key(table.keys[i]).exportKey, table.values[i].encoded()))
+            out.append((key(table.keys[i]).exportKey, table.values[i].encoded(latestIn: latestPool)))
         }
         return table.count
     }
@@ -148,12 +148,15 @@ extension RuleEngine {
         table.values[i].savedMark = Int32(truncatingIfNeeded: table.values[i].saveMark)
         table.values[i].saved = true
         table.values[i].waiting = false
-        return table.values[i].encoded()
+        return table.values[i].encoded(latestIn: latestPool)
     }
 
     /// Records that the engine dropped a subject's state (it is deleted at the next drain if it was saved).
     func dropSubject(_ key: String) {
-        if let gone = subjects.removeValue(forKey: key) { saving.dropped(.subject(key), wasSaved: gone.saved) }
+        if var gone = subjects.removeValue(forKey: key) {
+            latestPool.release(&gone.latest)
+            saving.dropped(.subject(key), wasSaved: gone.saved)
+        }
     }
 
     /// A sweep for due waits stopped at ``StateSaving/maxSavesPerDrain`` and goes on at the next drain:
@@ -192,6 +195,7 @@ extension RuleEngine {
     /// the gateway loads the rest).
     public func restore(_ decoded: RestoredRuleState) {
         subjects = decoded.subjects
+        latestPool = decoded.latestPool
         devices = decoded.devices
         clock = decoded.clock
         alertIndex = [:]
@@ -247,6 +251,8 @@ extension RuleEngine {
 /// from the database, on a thread of its own while the gateway loads its registry.
 public struct RestoredRuleState: Sendable {
     var subjects: DenseStringMap<SubjectState> = [:]
+    /// The subjects' latest values.
+    var latestPool = LatestPool()
     var devices: DenseStringMap<DeviceLiveness> = [:]
     var clock = EngineClock()
     var unboundLiveness = 0
@@ -273,7 +279,7 @@ public struct RestoredRuleState: Sendable {
                 unreadable += 1
             }
         } else if key.hasPrefix("subject:") {
-            guard var st = StateCodec.decodeSubject(blob) else {
+            guard var st = StateCodec.decodeSubject(blob, latestIn: latestPool) else {
                 unreadable += 1
                 return
             }
@@ -297,5 +303,20 @@ public struct RestoredRuleState: Sendable {
         } else {
             unreadable += 1
         }
+    }
+}
+
+extension RuleEngine {
+    /// A subject's latest values, copied out of the pool (inspection, tests); empty for an unknown one.
+    func latestValues(of key: String) -> LatestValues {
+        var out = LatestValues()
+        if let st = subjects[key] { for (kind, v) in latestPool.entries(st.latest) { out[kind] = v } }
+        return out
+    }
+
+    /// Sets a subject's latest value of `kind` (tests); nothing for an unknown subject.
+    func setLatest(_ value: TimedValue, _ kind: ReadingKind, of key: String) {
+        guard let i = subjects.index(forKey: key) else { return }
+        latestPool.set(value, kind, in: &subjects.values[i].latest)
     }
 }

@@ -21,6 +21,8 @@ public final class RuleEngine {
     /// a message's further readings of the same resident go straight to it, without hashing its key.
     /// Valid while nothing else changed `subjects` (its `didSet` forgets it).
     var visited: (key: String, index: Int)?
+    /// The latest values of every subject (``SubjectState/latest``).
+    var latestPool = LatestPool()
     /// Liveness by device id. Any change forgets `heardNow` (``noteHeard`` sets it after its own).
     var devices: DenseStringMap<DeviceLiveness> = [:] {
         didSet { heardNow = nil }

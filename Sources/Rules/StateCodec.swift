@@ -13,13 +13,14 @@ enum StateCodec {
 
     // MARK: subject
 
-    static func encode(_ st: SubjectState) -> [UInt8] {
+    /// - Parameter pool: where `st`'s latest values are.
+    static func encode(_ st: SubjectState, latestIn pool: LatestPool) -> [UInt8] {
         var w = Writer()
         w.bytes.reserveCapacity(64 + st.progress.count * 24 + st.latest.count * 12)
         w.bytes.append(version1)
         w.string(st.residentID)
         w.int(st.latest.count)
-        for (kind, v) in st.latest.entries {
+        for (kind, v) in pool.entries(st.latest) {
             w.bytes.append(kind.rawValue)
             w.double(v.value)
             w.int(v.at)
@@ -48,16 +49,20 @@ enum StateCodec {
         return w.bytes
     }
 
-    static func decodeSubject(_ bytes: [UInt8]) -> SubjectState? {
-        guard bytes.first == version1 else { return try? JSONDecoder().decode(SubjectState.self, from: Data(bytes)) }
+    /// - Parameter pool: where the latest values read go.
+    static func decodeSubject(_ bytes: [UInt8], latestIn pool: LatestPool) -> SubjectState? {
+        guard bytes.first == version1 else {
+            return (try? JSONDecoder().decode(SubjectStateJSON.self, from: Data(bytes)))?.state(latestIn: pool)
+        }
         var r = Reader(bytes: bytes, at: 1)
         guard let resident = r.optionalString() else { return nil }
         var st = SubjectState(residentID: resident)
         guard let latest = r.count() else { return nil }
-        st.latest.reserveCapacity(latest)
+        var values = LatestValues()
+        values.reserveCapacity(latest)
         for _ in 0..<latest {
             guard let raw = r.byte(), let value = r.double(), let at = r.int() else { return nil }
-            if let kind = ReadingKind(rawValue: raw) { st.latest[kind] = LatestValue(value: value, at: at) }
+            if let kind = ReadingKind(rawValue: raw) { values[kind] = LatestValue(value: value, at: at) }
         }
         guard let progress = r.count() else { return nil }
         for _ in 0..<progress {
@@ -81,7 +86,9 @@ enum StateCodec {
             else { return nil }
             st.alerts[rule] = a
         }
-        return r.atEnd ? st : nil
+        guard r.atEnd else { return nil }
+        for (kind, v) in values.entries { pool.set(v, kind, in: &st.latest) }
+        return st
     }
 
     // MARK: device

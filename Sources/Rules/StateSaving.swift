@@ -40,17 +40,18 @@ protocol SavedRuleState {
     var waitingSince: UInt32 { get set }
     /// What of it must be saved at once when it changes (``RuleEngine/mark(of:)``).
     var saveMark: Int { get }
-    func encoded() -> [UInt8]
+    /// Its saved form; `pool` holds the latest values of the engine's subjects.
+    func encoded(latestIn pool: LatestPool) -> [UInt8]
 }
 
 extension SubjectState: SavedRuleState {
     var saveMark: Int { RuleEngine.mark(of: self) }
-    func encoded() -> [UInt8] { StateCodec.encode(self) }
+    func encoded(latestIn pool: LatestPool) -> [UInt8] { StateCodec.encode(self, latestIn: pool) }
 }
 
 extension DeviceLiveness: SavedRuleState {
     var saveMark: Int { RuleEngine.mark(of: self) }
-    func encoded() -> [UInt8] { StateCodec.encode(self) }
+    func encoded(latestIn pool: LatestPool) -> [UInt8] { StateCodec.encode(self) }
 }
 
 /// When waiting rule state is due to be saved.
@@ -169,8 +170,8 @@ extension RuleEngine {
 
     func blob(for key: StateKey) -> [UInt8]? {
         switch key {
-        case .subject(let s): subjects[s]?.encoded()
-        case .device(let d): devices[d]?.encoded()
+        case .subject(let s): subjects[s]?.encoded(latestIn: latestPool)
+        case .device(let d): devices[d]?.encoded(latestIn: latestPool)
         }
     }
 

@@ -338,13 +338,15 @@ final class EscalationTests: XCTestCase {
         let open = openHeartRateAlert(a)
         // Rewrite the saved alert as the engine before escalation chains stored it.
         var saved = a.engine.exportState()
-        var st = try XCTUnwrap(StateCodec.decodeSubject(saved["subject:R-0001"] ?? []))
+        let pool = LatestPool()
+        var st = try XCTUnwrap(StateCodec.decodeSubject(saved["subject:R-0001"] ?? [], latestIn: pool))
         var rec = try XCTUnwrap(st.alerts["heart_rate_high"])
         rec.escalation = nil
         rec.escalateAt = t0 + 7 * minute
         rec.escalated = false
         st.alerts["heart_rate_high"] = rec
-        saved["subject:R-0001"] = [UInt8](try JSONEncoder().encode(st))
+        saved["subject:R-0001"] = [UInt8](
+            try JSONEncoder().encode(SubjectStateJSON(st, latest: a.engine.latestValues(of: "R-0001"))))
 
         let b = Harness()
         b.engine.restoreState(saved)

@@ -130,23 +130,25 @@ final class RuleStateTests: XCTestCase {
     func testVisitedSubjectFollowsCopiesRemovalsAndGrowth() {
         let h = Harness()
         let minute: EpochMillis = 60_000
-        func heartRate() -> Double? { h.engine.subjects["R-0001"]?.latest[.heartRate]?.value }
+        func heartRate() -> Double? { h.engine.latestValues(of: "R-0001")[.heartRate]?.value }
         _ = h.reading(.heartRate, 80, at: t0)
         XCTAssertEqual(h.engine.visited?.key, "R-0001")
         let copy = h.engine.subjects
-        _ = h.reading(.heartRate, 90, at: t0 + minute)
-        XCTAssertEqual(heartRate(), 90)
-        XCTAssertEqual(copy["R-0001"]?.latest[.heartRate]?.value, 80, "the copy kept its value")
+        // A high rate starts a run: the subject's own state changes (its values live in the pool).
+        _ = h.reading(.heartRate, 150, at: t0 + minute)
+        XCTAssertEqual(heartRate(), 150)
+        XCTAssertEqual(h.engine.subjects["R-0001"]?.progress.isEmpty, false, "a run in progress")
+        XCTAssertEqual(copy["R-0001"]?.progress.isEmpty, true, "the copy kept its own state")
         h.engine.subjects.removeValue(forKey: "R-0001")
         XCTAssertNil(h.engine.visited)
         _ = h.reading(.heartRate, 100, at: t0 + 2 * minute)
         XCTAssertEqual(heartRate(), 100)
-        XCTAssertEqual(h.engine.subjects["R-0001"]?.latest.count, 1, "made anew")
+        XCTAssertEqual(h.engine.latestValues(of: "R-0001").count, 1, "made anew")
         for i in 0..<5_000 { h.engine.subjects["X-\(i)"] = SubjectState(residentID: "X-\(i)") }
         XCTAssertNil(h.engine.visited)
         _ = h.reading(.heartRate, 110, at: t0 + 3 * minute)
         _ = h.reading(.heartRate, 120, at: t0 + 4 * minute)
         XCTAssertEqual(heartRate(), 120)
-        XCTAssertNil(h.engine.subjects["X-7"]?.latest[.heartRate], "no other subject written")
+        XCTAssertNil(h.engine.latestValues(of: "X-7")[.heartRate], "no other subject written")
     }
 }

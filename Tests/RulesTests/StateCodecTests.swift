@@ -24,8 +24,10 @@ final class StateCodecTests: XCTestCase {
         let subject = try XCTUnwrap(saved["subject:R-0001"])
         XCTAssertEqual(subject.first, StateCodec.version1)
         let original = try XCTUnwrap(h.engine.subjects["R-0001"])
-        let back = try XCTUnwrap(StateCodec.decodeSubject(subject))
-        XCTAssertEqual(canonical(back), canonical(original))
+        let pool = LatestPool()
+        let back = try XCTUnwrap(StateCodec.decodeSubject(subject, latestIn: pool))
+        XCTAssertEqual(canonical(back, pool), canonical(original, h.engine.latestPool))
+        XCTAssertEqual(h.engine.latestValues(of: "R-0001").count, 2, "heart rate and SpO2")
         XCTAssertFalse(original.beds.isEmpty)
         XCTAssertNotNil(original.alerts.values.first?.escalation)
         XCTAssertTrue(original.progress.values.contains { $0.backfill != nil })
@@ -34,7 +36,9 @@ final class StateCodecTests: XCTestCase {
             canonicalJSON(try XCTUnwrap(StateCodec.decodeDevice(device))),
             canonicalJSON(try XCTUnwrap(h.engine.devices["watch-1"])))
         // Smaller than the JSON it replaces.
-        XCTAssertLessThan(subject.count, try JSONEncoder().encode(original).count)
+        XCTAssertLessThan(
+            subject.count,
+            try JSONEncoder().encode(SubjectStateJSON(original, latest: h.engine.latestValues(of: "R-0001"))).count)
     }
 
     func testJSONSavedByEarlierVersionsIsRestored() throws {
@@ -42,14 +46,16 @@ final class StateCodecTests: XCTestCase {
         var saved: [String: [UInt8]] = [:]
         let json = JSONEncoder()
         saved["engine"] = [UInt8](try json.encode(a.engine.clock))
-        for (k, st) in a.engine.subjects { saved["subject:" + k] = [UInt8](try json.encode(st)) }
+        for (k, st) in a.engine.subjects {
+            saved["subject:" + k] = [UInt8](try json.encode(SubjectStateJSON(st, latest: a.engine.latestValues(of: k))))
+        }
         for (k, d) in a.engine.devices { saved["device:" + k] = [UInt8](try json.encode(d)) }
         let b = Harness(staffNotices: true)
         b.engine.restoreState(saved)
         XCTAssertEqual(b.engine.unresolvedAlertIDs, a.engine.unresolvedAlertIDs)
         XCTAssertEqual(
-            canonical(try XCTUnwrap(b.engine.subjects["R-0001"])), canonical(try XCTUnwrap(a.engine.subjects["R-0001"]))
-        )
+            canonical(try XCTUnwrap(b.engine.subjects["R-0001"]), b.engine.latestPool),
+            canonical(try XCTUnwrap(a.engine.subjects["R-0001"]), a.engine.latestPool))
         // And it behaves the same: the open alert escalates on schedule in both.
         XCTAssertEqual(b.tick(t0 + 10 * minute).map(\.summary), a.tick(t0 + 10 * minute).map(\.summary))
     }
@@ -58,21 +64,19 @@ final class StateCodecTests: XCTestCase {
         let (_, saved) = richState()
         let subject = try XCTUnwrap(saved["subject:R-0001"])
         for cut in [1, 2, subject.count / 2, subject.count - 1] {
-            XCTAssertNil(StateCodec.decodeSubject(Array(subject.prefix(cut))), "cut at \(cut)")
+            XCTAssertNil(StateCodec.decodeSubject(Array(subject.prefix(cut)), latestIn: LatestPool()), "cut at \(cut)")
         }
-        XCTAssertNil(StateCodec.decodeSubject(subject + [0]), "trailing byte")
+        XCTAssertNil(StateCodec.decodeSubject(subject + [0], latestIn: LatestPool()), "trailing byte")
         var huge = [StateCodec.version1, 0]
         huge += [0xff, 0xff, 0xff, 0xff, 0x0f]  // a count far past the blob
-        XCTAssertNil(StateCodec.decodeSubject(huge))
+        XCTAssertNil(StateCodec.decodeSubject(huge, latestIn: LatestPool()))
         XCTAssertNil(StateCodec.decodeDevice([StateCodec.version1, 2]))
     }
 
     /// A subject's state as text, latest values in kind order.
-    func canonical(_ st: SubjectState) -> String {
-        var rest = st
-        rest.latest = LatestValues()
-        let latest = st.latest.entries.map { "\($0.kind):\($0.value.value)@\($0.value.at)" }
-        return latest.joined(separator: ",") + " " + canonicalJSON(rest)
+    func canonical(_ st: SubjectState, _ pool: LatestPool) -> String {
+        let latest = pool.entries(st.latest).map { "\($0.kind):\($0.value.value)@\($0.value.at)" }
+        return latest.joined(separator: ",") + " " + canonicalJSON(SubjectStateJSON(st, latest: LatestValues()))
     }
 
     func canonicalJSON<T: Encodable>(_ v: T) -> String {

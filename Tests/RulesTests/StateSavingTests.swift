@@ -58,7 +58,7 @@ final class StateSavingTests: XCTestCase {
         engine.markSubject("Y")
         XCTAssertEqual(drain(103), [])
         // What waits comes out with a full drain, and nothing afterwards.
-        engine.subjects["X"]?.latest[.heartRate] = TimedValue(value: 70, at: 1)
+        engine.setLatest(TimedValue(value: 70, at: 1), .heartRate, of: "X")
         engine.markSubject("X")
         XCTAssertEqual(drain(104), [])
         XCTAssertEqual(engine.drainChangedState().map(\.key), ["subject:X"])
@@ -139,7 +139,7 @@ final class StateSavingTests: XCTestCase {
         }
         XCTAssertEqual(engine.drainChangedState(monotonicNow: 0, lazyWithin: within).count, count, "new: at once")
         for n in 0..<count {
-            engine.subjects["S\(n)"]?.latest[.heartRate] = TimedValue(value: 70, at: 1)
+            engine.setLatest(TimedValue(value: 70, at: 1), .heartRate, of: "S\(n)")
             engine.markSubject("S\(n)")
         }
         XCTAssertEqual(engine.drainChangedState(monotonicNow: 1_000, lazyWithin: within).count, 0, "progress waits")
@@ -181,7 +181,7 @@ final class StateSavingTests: XCTestCase {
         XCTAssertEqual(h.engine.subjects["R-0001"]?.waiting, false)
         let restored = Harness()
         restored.engine.restoreState(store)
-        XCTAssertEqual(restored.engine.subjects["R-0001"]?.latest[.heartRate]?.value, 84)
+        XCTAssertEqual(restored.engine.latestValues(of: "R-0001")[.heartRate]?.value, 84)
         XCTAssertEqual(restored.engine.devices["watch-1"]?.lastHeard, h.engine.devices["watch-1"]?.lastHeard)
 
         // Waiting again, then a breach starts a run: saved at the next commit all the same.
