@@ -72,6 +72,8 @@ public final class Pipeline: @unchecked Sendable {
     static let maxPendingReadingsWhenFull = 100_000
     /// Readings per transaction while catching up after storage trouble.
     static let recoveryChunk = 5_000
+    /// Room for rule-state keys kept between commits.
+    static let keptStateCapacity = 16_384
     /// Rule state drained from the engine and not yet committed.
     private var pendingState: [String: [UInt8]?] = [:]
     /// Why storage is failing, nil while commits succeed.
@@ -403,7 +405,10 @@ public final class Pipeline: @unchecked Sendable {
         if alertsOnly {
             for key in stateKeys { pendingState.removeValue(forKey: key) }
         } else {
-            pendingState.removeAll(keepingCapacity: true)
+            // A city's devices first heard together save every new subject at once: the table of state to
+            // write then held 200,000 keys, and kept their room for good (12.6 MB, heaptrack after the
+            // burst of `Scripts/bench-scale.sh`). Its room is kept only up to a usual commit's size.
+            pendingState.removeAll(keepingCapacity: pendingState.capacity <= Self.keptStateCapacity)
             pendingEventDevices.removeAll(keepingCapacity: true)
         }
         decisions.removeAll(keepingCapacity: true)

@@ -46,8 +46,7 @@ extension RuleEngine {
         }
         for s in changedSubjects { drainChanged(s, in: &subjects, as: .subject(s), now: now, into: &out) }
         for id in changedDevices { drainChanged(id, in: &devices, as: .device(id), now: now, into: &out) }
-        changedSubjects.removeAll(keepingCapacity: true)
-        changedDevices.removeAll(keepingCapacity: true)
+        forgetChangedKeys()
         forgetMarks()
         if saving.sweepDue(now: now, lazyWithin: lazyWithin) {
             saveDueWaits(now: now, lazyWithin: lazyWithin, into: &out)
@@ -151,6 +150,16 @@ extension RuleEngine {
         return table.values[i].encoded(latestIn: latestPool)
     }
 
+    /// Empties the sets of changed keys, keeping their room only up to a usual drain's size: a city's
+    /// devices first heard together put every one of them in at once, and that room would stay.
+    func forgetChangedKeys() {
+        changedSubjects.removeAll(keepingCapacity: changedSubjects.capacity <= Self.keptChangedCapacity)
+        changedDevices.removeAll(keepingCapacity: changedDevices.capacity <= Self.keptChangedCapacity)
+    }
+
+    /// Room for changed keys kept between drains.
+    static let keptChangedCapacity = 16_384
+
     /// Records that the engine dropped a subject's state (it is deleted at the next drain if it was saved).
     func dropSubject(_ key: String) {
         if var gone = subjects.removeValue(forKey: key) {
@@ -174,8 +183,7 @@ extension RuleEngine {
         if clockChanged { keys.append("engine") }
         for s in changedSubjects { keys.append("subject:" + s) }
         for d in changedDevices { keys.append("device:" + d) }
-        changedSubjects.removeAll(keepingCapacity: true)
-        changedDevices.removeAll(keepingCapacity: true)
+        forgetChangedKeys()
         forgetMarks()
         clockChanged = false
         return keys

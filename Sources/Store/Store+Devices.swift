@@ -117,7 +117,8 @@ extension Store {
             slot.lastSeenWritten = max(slot.lastSeenWritten, slot.lastSeen)
             deviceCache[device] = slot
         }
-        dirtyDevices.removeAll(keepingCapacity: true)
+        // Room kept only up to a usual transaction's size (a city's devices first heard all come at once).
+        dirtyDevices.removeAll(keepingCapacity: dirtyDevices.capacity <= 16_384)
     }
 
     /// Device row ids for a list of device ids, skipping devices never heard.
