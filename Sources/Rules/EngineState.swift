@@ -177,9 +177,9 @@ struct SubjectStateJSON: Codable {
     }
 }
 
-/// What the engine knows of a device's liveness, for silence and outage. A city's devices each have
-/// one: the flags come last, so no padding sits between the fields (48 bytes, with what was last
-/// saved of it).
+/// What the engine knows of a device's liveness, for silence and outage, and its latest values for its
+/// own rules. A city's devices each have one: the flags come last, so no padding sits between the
+/// fields (56 bytes, with what was last saved of it).
 struct DeviceLiveness: Codable, Sendable {
     /// Wall-clock receive time of its last observation.
     var lastHeard: EpochMillis
@@ -189,8 +189,13 @@ struct DeviceLiveness: Codable, Sendable {
     /// What was last saved of it (``SavedRuleState``). Not saved.
     var savedMark: Int32 = 0
     var waitingSince: UInt32 = 0
+    /// The latest values of its own rules' measures (low battery), in the engine's `latestPool`. Saved.
+    var latest = LatestRef()
     /// Its silence is already covered (device_silent raised, part of an outage, or suppressed).
     var silenceReported: Bool
+    /// Its subject (`device:<id>`) may exist: set whenever one is made, cleared when a look finds none,
+    /// so a device with none is judged without making its key. Not saved (restored from the subjects).
+    var mayHaveSubject = false
     /// Its progress waits to be saved (``StateSaving``): being heard again need not mark it. Not saved.
     var waiting = false
     /// It is in the database as present. Not saved.

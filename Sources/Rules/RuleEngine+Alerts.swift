@@ -26,6 +26,9 @@ extension RuleEngine {
             subjects[key] = SubjectState(residentID: residentID)
             guard let added = subjects.index(forKey: key) else { preconditionFailure("subject just added") }
             index = added
+            if key.hasPrefix("device:"), let d = devices.index(forKey: String(key.dropFirst("device:".count))) {
+                setMayHaveSubject(true, device: d)
+            }
         }
         // Writing the value in place runs `didSet`, which forgets `visited`: set after the write. A value
         // written in place keeps every position in the map valid (no key moves, nor on a copy).

@@ -74,7 +74,8 @@ extension RuleEngine {
                 d.residentID == residentID
             {
                 // Heard already at this moment (another observation of the same message): no change.
-                heardNow = HeardNow(device: device, received: received, connected: connectedNow, residentID: residentID)
+                heardNow = HeardNow(
+                    device: device, index: slot, received: received, connected: connectedNow, residentID: residentID)
                 return
             }
             matters = d.silenceReported || d.residentID != residentID
@@ -82,6 +83,8 @@ extension RuleEngine {
             if residentID == nil { unboundLiveness += 1 }
             d = DeviceLiveness(
                 lastHeard: received, heardAtConnected: connectedNow, residentID: residentID, silenceReported: false)
+            // A subject made while the device was not watched (or before it was forgotten).
+            d.mayHaveSubject = subjects.index(forKey: "device:" + device) != nil
         }
         d.lastHeard = max(d.lastHeard, received)
         d.heardAtConnected = max(d.heardAtConnected, connectedNow)
@@ -100,7 +103,10 @@ extension RuleEngine {
             }
         }
         if let slot { devices.values[slot] = d } else { devices[device] = d }
-        heardNow = HeardNow(device: device, received: received, connected: connectedNow, residentID: residentID)
+        // A new device is added last.
+        heardNow = HeardNow(
+            device: device, index: slot ?? devices.count - 1, received: received, connected: connectedNow,
+            residentID: residentID)
         // Heard again while its progress waits to be saved: the save to come carries this too.
         if matters || !d.waiting { markDevice(device) }
     }
@@ -119,8 +125,13 @@ extension RuleEngine {
         let rules = self.rules
         // Rules of the same subject (all resident-scoped ones) are judged in one visit of its state.
         let list = rules.thresholdRulesByKind[Int(r.kind.rawValue)]
+        let deviceKind = rules.deviceScopedThresholdKinds & (1 << UInt32(r.kind.rawValue)) != 0
         var i = 0
         while i < list.count {
+            if deviceKind, rules.definitions[list[i]].scope == .device, let device = livenessIndex(of: r.device) {
+                i = judgeDeviceRules(rules, list, from: i, r, value, ctx, device: device, &decisions)
+                continue
+            }
             let key = subjectKey(rules.definitions[list[i]], device: r.device, residentID: ctx.residentID)
             let before = decisions.count
             progressMatters = false
@@ -154,6 +165,116 @@ extension RuleEngine {
                     ctx, &decisions)
             }
         }
+    }
+
+    /// Where `device` is in `devices`: found by ``noteHeard`` for this very observation as a rule, so not
+    /// looked up again.
+    @inline(__always)
+    func livenessIndex(of device: String) -> Int? {
+        if let h = heardNow, h.device == device { return h.index }
+        return devices.index(forKey: device)
+    }
+
+    /// Judges the device-scoped rules of `list` from `start` on (a device's own rules, such as low
+    /// battery) for a device whose liveness the engine watches; returns where the next subject's rules
+    /// start.
+    ///
+    /// The device's latest values live in its liveness, and its subject (`key`) is kept only while judging
+    /// leaves something in it (a run, an alert, a bed watch): a city's 55,000 battery-reporting devices
+    /// would otherwise each keep a subject, its key and its state for their battery alone (8 MB). Latest
+    /// values a subject saved before this are moved to the device when it is next judged.
+    func judgeDeviceRules(
+        _ rules: RuleSet, _ list: [Int], from start: Int, _ r: Reading, _ value: Double, _ ctx: SubjectContext,
+        device: Int, _ decisions: inout [Decision]
+    ) -> Int {
+        var latest = devices.values[device].latest
+        var i = start
+        var end = start + 1
+        while end < list.count && rules.definitions[list[end]].scope == .device { end += 1 }
+        defer {
+            // Its block moves only when it gains a kind. Written in place: no key moves, so where the device
+            // is stays known.
+            if latest != devices.values[device].latest {
+                let heard = heardNow
+                devices.values[device].latest = latest
+                heardNow = heard
+            }
+            // A change of latest values is progress: saved with the device's next save.
+            if !devices.values[device].waiting { markDevice(r.device) }
+        }
+        // The subject's key is made and looked up only for a device that may have one.
+        var key = ""
+        var subject: Int?
+        if devices.values[device].mayHaveSubject {
+            key = "device:" + r.device
+            subject = subjects.index(forKey: key)
+            if subject == nil { setMayHaveSubject(false, device: device) }
+        }
+        var previousAt = EpochMillis.min
+        if subject == nil {
+            // Almost always: no subject, and no rule could fire. Judging would then change nothing but
+            // the latest value.
+            previousAt = latestPool.value(latest, r.kind)?.at ?? .min
+            if previousAt <= r.measuredAt {
+                latestPool.set(LatestValue(value: value, at: r.measuredAt), r.kind, in: &latest)
+            }
+            var any = false
+            for j in start..<end
+            where mayFire(rules.definitions[list[j]], r, value, latest: latest, ctx) {
+                any = true
+                break
+            }
+            guard any else { return end }
+            key = "device:" + r.device
+        }
+        let before = decisions.count
+        progressMatters = false
+        var waiting = false
+        func visit(_ st: inout SubjectState) {
+            if !st.latest.isEmpty {
+                // Saved with the subject before devices kept them.
+                if latest.isEmpty { latest = st.latest } else { latestPool.release(&st.latest) }
+                st.latest = LatestRef()
+            }
+            if st.residentID != ctx.residentID {
+                st.residentID = ctx.residentID
+                progressMatters = true
+            }
+            waiting = st.waiting
+            if subject != nil {
+                previousAt = latestPool.value(latest, r.kind)?.at ?? .min
+                if previousAt <= r.measuredAt {
+                    latestPool.set(LatestValue(value: value, at: r.measuredAt), r.kind, in: &latest)
+                }
+            }
+            st.latest = latest
+            while i < end {
+                judgeThreshold(rules.definitions[list[i]], r, value, previousAt, ctx, key, &st, &decisions)
+                i += 1
+            }
+            st.latest = LatestRef()
+        }
+        if subject != nil {
+            withSubject(key, residentID: ctx.residentID, mark: false) { st in visit(&st) }
+            if !waiting || progressMatters || decisions.count != before { markSubject(key) }
+        } else {
+            var st = SubjectState(residentID: ctx.residentID)
+            visit(&st)
+            if !st.alerts.isEmpty || !st.beds.isEmpty || !st.progress.isEmpty {
+                subjects[key] = st
+                setMayHaveSubject(true, device: device)
+                markSubject(key)
+            }
+        }
+        return end
+    }
+
+    /// Sets a device's ``DeviceLiveness/mayHaveSubject`` in place (where the device is stays known).
+    func setMayHaveSubject(_ value: Bool, device: Int) {
+        guard devices.values[device].mayHaveSubject != value else { return }
+        let heard = heardNow
+        devices.values[device].mayHaveSubject = value
+        heardNow = heard
     }
 
     func judge(event e: DeviceEvent, _ ctx: SubjectContext, _ decisions: inout [Decision]) {
@@ -214,6 +335,27 @@ extension RuleEngine {
         return keys
     }
 
+    /// Whether `def` could fire on this reading: this value or a fresh latest value of one of its
+    /// measures (`latest`, with the reading already noted) is past a fire limit. When not, and the rule
+    /// holds no run or alert for the subject, judging it changes nothing.
+    @inline(__always)
+    func mayFire(_ def: RuleDefinition, _ r: Reading, _ value: Double, latest: LatestRef, _ ctx: SubjectContext)
+        -> Bool
+    {
+        guard case .threshold(let measures, _) = def.logic else { return false }
+        let t = r.measuredAt
+        for j in measures.indices {
+            let limit = measures[j].fireLimit(ctx.thresholds)
+            if measures[j].kind == r.kind && limit.holds(value) { return true }
+            if let latest = latestPool.value(latest, measures[j].kind), abs(t - latest.at) <= rules.maxGap,
+                limit.holds(latest.value)
+            {
+                return true
+            }
+        }
+        return false
+    }
+
     /// One threshold rule on the state of its subject `key` (``judge(reading:_:_:)`` visits it, and has
     /// already noted the reading in `st.latest`; `previousAt` is the time of the newest sample of its
     /// kind before it).
@@ -232,6 +374,8 @@ extension RuleEngine {
         // nor any fresh latest value of its measures is past a fire limit. Every path below then
         // leaves everything as it is (a late sample starts no backfill run, a live one no run, and
         // there is nothing to clear), so it is not taken.
+        // (``mayFire(_:_:_:latest:_:)`` written out: it would take the measures out of the rule's logic a
+        // second time, which costs imede-batch 300 ns.)
         if !st.progress.contains(def.name) && !st.alerts.contains(def.name) {
             var fires = false
             for j in measures.indices {

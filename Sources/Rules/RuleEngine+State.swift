@@ -8,7 +8,7 @@ extension RuleEngine {
         var out: [String: [UInt8]] = [:]
         out["engine"] = encode(clock)
         for (key, st) in subjects { out["subject:" + key] = StateCodec.encode(st, latestIn: latestPool) }
-        for (id, d) in devices { out["device:" + id] = StateCodec.encode(d) }
+        for (id, d) in devices { out["device:" + id] = StateCodec.encode(d, latestIn: latestPool) }
         return out
     }
 
@@ -205,6 +205,11 @@ extension RuleEngine {
         subjects = decoded.subjects
         latestPool = decoded.latestPool
         devices = decoded.devices
+        for key in subjects.keys where key.hasPrefix("device:") {
+            if let d = devices.index(forKey: String(key.dropFirst("device:".count))) {
+                devices.values[d].mayHaveSubject = true
+            }
+        }
         clock = decoded.clock
         alertIndex = [:]
         pendingEscalations = []
@@ -297,7 +302,7 @@ public struct RestoredRuleState: Sendable {
             st.savedMark = Int32(truncatingIfNeeded: RuleEngine.mark(of: st))
             subjects[name] = st
         } else if key.hasPrefix("device:") {
-            guard var d = StateCodec.decodeDevice(blob) else {
+            guard var d = StateCodec.decodeDevice(blob, latestIn: latestPool) else {
                 unreadable += 1
                 return
             }

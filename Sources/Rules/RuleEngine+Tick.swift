@@ -52,7 +52,8 @@ extension RuleEngine {
             }
         }
         for id in forgotten {
-            if let gone = devices.removeValue(forKey: id) {
+            if var gone = devices.removeValue(forKey: id) {
+                latestPool.release(&gone.latest)
                 if gone.residentID == nil { unboundLiveness -= 1 }
                 saving.dropped(.device(id), wasSaved: gone.saved)
             }

@@ -32,6 +32,8 @@ public final class RuleEngine {
     var heardNow: HeardNow?
     struct HeardNow {
         var device: String
+        /// Its position in `devices`.
+        var index: Int
         var received: EpochMillis
         var connected: Int64
         var residentID: String?

@@ -10,6 +10,9 @@ public final class RuleSet: Sendable {
     let maxGap: Int64
     /// Threshold rules by `ReadingKind.rawValue`, in evaluation order.
     let thresholdRulesByKind: [[Int]]
+    /// Kinds (a bit by `ReadingKind.rawValue`) judged by a device-scoped threshold rule: a reading of any
+    /// other kind is judged without asking each rule its scope.
+    let deviceScopedThresholdKinds: UInt32
     /// Rules fired by an event, by `EventKind.rawValue`, in evaluation order.
     let rulesByEvent: [[Int]]
     /// Event rules cleared by something other than staff.
@@ -93,6 +96,11 @@ public final class RuleSet: Sendable {
             }
         }
         thresholdRulesByKind = byKind
+        var deviceKinds: UInt32 = 0
+        for (kind, list) in byKind.enumerated() where list.contains(where: { ordered[$0].scope == .device }) {
+            deviceKinds |= 1 << UInt32(kind)
+        }
+        deviceScopedThresholdKinds = deviceKinds
         rulesByEvent = byEvent
         selfClearingEventRules = selfClearing
         geofenceRules = geofence

@@ -93,26 +93,46 @@ enum StateCodec {
 
     // MARK: device
 
-    static func encode(_ d: DeviceLiveness) -> [UInt8] {
+    /// The device's latest values follow, when it has any (a count, then kind, value and time each): a
+    /// blob saved before they were kept with the device ends before them.
+    static func encode(_ d: DeviceLiveness, latestIn pool: LatestPool) -> [UInt8] {
         var w = Writer()
         w.bytes.append(version1)
         w.int(d.lastHeard)
         w.int(d.heardAtConnected)
         w.bool(d.silenceReported)
         w.string(d.residentID)
+        if !d.latest.isEmpty {
+            w.int(d.latest.count)
+            for (kind, v) in pool.entries(d.latest) {
+                w.bytes.append(kind.rawValue)
+                w.double(v.value)
+                w.int(v.at)
+            }
+        }
         return w.bytes
     }
 
-    static func decodeDevice(_ bytes: [UInt8]) -> DeviceLiveness? {
+    static func decodeDevice(_ bytes: [UInt8], latestIn pool: LatestPool) -> DeviceLiveness? {
         guard bytes.first == version1 else {
             return try? JSONDecoder().decode(DeviceLiveness.self, from: Data(bytes))
         }
         var r = Reader(bytes: bytes, at: 1)
-        guard let heard = r.int(), let connected = r.int(), let reported = r.bool(), let resident = r.optionalString(),
-            r.atEnd
+        guard let heard = r.int(), let connected = r.int(), let reported = r.bool(), let resident = r.optionalString()
         else { return nil }
-        return DeviceLiveness(
+        var values = LatestValues()
+        if !r.atEnd {
+            guard let count = r.count() else { return nil }
+            for _ in 0..<count {
+                guard let raw = r.byte(), let value = r.double(), let at = r.int() else { return nil }
+                if let kind = ReadingKind(rawValue: raw) { values[kind] = LatestValue(value: value, at: at) }
+            }
+        }
+        guard r.atEnd else { return nil }
+        var d = DeviceLiveness(
             lastHeard: heard, heardAtConnected: connected, residentID: resident, silenceReported: reported)
+        for (kind, v) in values.entries { pool.set(v, kind, in: &d.latest) }
+        return d
     }
 
     // MARK: primitives

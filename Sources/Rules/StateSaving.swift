@@ -51,7 +51,7 @@ extension SubjectState: SavedRuleState {
 
 extension DeviceLiveness: SavedRuleState {
     var saveMark: Int { RuleEngine.mark(of: self) }
-    func encoded(latestIn pool: LatestPool) -> [UInt8] { StateCodec.encode(self) }
+    func encoded(latestIn pool: LatestPool) -> [UInt8] { StateCodec.encode(self, latestIn: pool) }
 }
 
 /// When waiting rule state is due to be saved.

@@ -18,7 +18,7 @@ final class LatestByKindTests: XCTestCase {
         XCTAssertEqual(MemoryLayout<LatestByKind>.size, 10)
         XCTAssertEqual(MemoryLayout<LatestRef>.stride, 8)
         XCTAssertEqual(MemoryLayout<SubjectState>.stride, 56)
-        XCTAssertEqual(MemoryLayout<DeviceLiveness>.stride, 48)
+        XCTAssertEqual(MemoryLayout<DeviceLiveness>.stride, 56)
     }
 
     /// Random sets and releases of many subjects in one pool agree with a dictionary per subject at every

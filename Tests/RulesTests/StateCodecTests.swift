@@ -33,7 +33,7 @@ final class StateCodecTests: XCTestCase {
         XCTAssertTrue(original.progress.values.contains { $0.backfill != nil })
         let device = try XCTUnwrap(saved["device:watch-1"])
         XCTAssertEqual(
-            canonicalJSON(try XCTUnwrap(StateCodec.decodeDevice(device))),
+            canonicalJSON(try XCTUnwrap(StateCodec.decodeDevice(device, latestIn: pool))),
             canonicalJSON(try XCTUnwrap(h.engine.devices["watch-1"])))
         // Smaller than the JSON it replaces.
         XCTAssertLessThan(
@@ -70,7 +70,7 @@ final class StateCodecTests: XCTestCase {
         var huge = [StateCodec.version1, 0]
         huge += [0xff, 0xff, 0xff, 0xff, 0x0f]  // a count far past the blob
         XCTAssertNil(StateCodec.decodeSubject(huge, latestIn: LatestPool()))
-        XCTAssertNil(StateCodec.decodeDevice([StateCodec.version1, 2]))
+        XCTAssertNil(StateCodec.decodeDevice([StateCodec.version1, 2], latestIn: LatestPool()))
     }
 
     /// A subject's state as text, latest values in kind order.
