@@ -44,7 +44,9 @@ final class SteppedWallClock: WallClock, Sendable {
 /// A retry waiting when the system clock steps back keeps the wait it had left, instead of waiting
 /// the size of the step on top; a step forward only makes it due early.
 final class FaultClockStepDeliveryTests: XCTestCase {
-    func testAStepBackDoesNotHoldAHotlineRetryBack() async throws {
+    /// An emergency in the outbox, a hotline that refuses it with `Retry-After: 3`, and a dispatcher that
+    /// watches for clock steps on a clock the test steps.
+    func refusedOnce() async throws -> (Store, SteppedWallClock, HotlineReceiver, OutboxDispatcher) {
         let store = try Fixture.store(self)
         let clock = SteppedWallClock()
         let t0 = clock.now()
@@ -61,6 +63,11 @@ final class FaultClockStepDeliveryTests: XCTestCase {
             outbox: StoreDeliveryOutbox(store: store),
             transports: ["hotline": HotlineTransport(settings: HotlineSettings(url: receiver.url))],
             clock: clock, logger: Fixture.quiet, random: { 0.5 }, watchClockSteps: true)
+        return (store, clock, receiver, dispatcher)
+    }
+
+    func testAStepBackDoesNotHoldAHotlineRetryBack() async throws {
+        let (store, clock, receiver, dispatcher) = try await refusedOnce()
         try await Fixture.running(dispatcher) {
             _ = try await receiver.waitFor(count: 1, timeout: .seconds(5))
             let refusedAt = ContinuousClock.now
@@ -90,22 +97,7 @@ final class FaultClockStepDeliveryTests: XCTestCase {
     /// notices it, instead of sleeping up to the idle poll (30 s) with the retry an hour away. CI once
     /// caught the race in the test above this way.
     func testAStepJustBeforeThePauseIsFollowedAtOnce() async throws {
-        let store = try Fixture.store(self)
-        let clock = SteppedWallClock()
-        let t0 = clock.now()
-        try store.inTransaction(durable: true) {
-            try Fixture.insertAlert(store, "A-1", at: t0)
-            try store.enqueueIncident(
-                OutboxItem(
-                    id: "jn-01-A-1", alertID: "A-1", priority: 0, body: Array(#"{"id":"jn-01-A-1"}"#.utf8),
-                    createdAt: t0))
-        }
-        let receiver = HotlineReceiver(defaultReply: .init(status: 503, headers: ["Retry-After": "3"]))
-        _ = try await receiver.start()
-        let dispatcher = OutboxDispatcher(
-            outbox: StoreDeliveryOutbox(store: store),
-            transports: ["hotline": HotlineTransport(settings: HotlineSettings(url: receiver.url))],
-            clock: clock, logger: Fixture.quiet, random: { 0.5 }, watchClockSteps: true)
+        let (store, clock, receiver, dispatcher) = try await refusedOnce()
         try await Fixture.running(dispatcher) {
             _ = try await receiver.waitFor(count: 1, timeout: .seconds(5))
             let refusedAt = ContinuousClock.now
