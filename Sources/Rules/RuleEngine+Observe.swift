@@ -255,8 +255,19 @@ extension RuleEngine {
             st.latest = LatestRef()
         }
         if subject != nil {
-            withSubject(key, residentID: ctx.residentID, mark: false) { st in visit(&st) }
-            if !waiting || progressMatters || decisions.count != before { markSubject(key) }
+            var idle = false
+            withSubject(key, residentID: ctx.residentID, mark: false) { st in
+                visit(&st)
+                idle = st.alerts.isEmpty && st.beds.isEmpty && st.progress.isEmpty
+            }
+            if idle {
+                // Nothing left in it (its alert cleared, its run over): gone, and its saved row deleted.
+                dropSubject(key)
+                setMayHaveSubject(false, device: device)
+                markSubject(key)
+            } else if !waiting || progressMatters || decisions.count != before {
+                markSubject(key)
+            }
         } else {
             var st = SubjectState(residentID: ctx.residentID)
             visit(&st)

@@ -25,6 +25,8 @@ final class DeviceRuleStateTests: XCTestCase {
         XCTAssertEqual(
             h.reading(.battery, 60, at: t0 + 2 * minute, device: "W7").map(\.summary), ["resolve low_battery info"])
         XCTAssertEqual(battery(h, "W7"), 60)
+        XCTAssertNil(h.engine.subjects["device:W7"], "nothing left in it: gone")
+        XCTAssertEqual(h.engine.drainChangedState().filter { $0.key == "subject:device:W7" }.map(\.blob), [nil])
         XCTAssertEqual(h.engine.latestPool.liveSlots, 1_000, "the subject holds none of them")
     }
 
@@ -67,7 +69,7 @@ final class DeviceRuleStateTests: XCTestCase {
         // Older than the saved 80: not judged as the newest value.
         _ = b.reading(.battery, 50, at: t0 + minute)
         XCTAssertEqual(battery(b, "watch-1"), 80, "moved from the subject; the older sample did not replace it")
-        XCTAssertEqual(b.engine.subjects["device:watch-1"].map { $0.latest.isEmpty }, true)
+        XCTAssertNil(b.engine.subjects["device:watch-1"], "its values moved and nothing left in it: dropped")
         XCTAssertEqual(b.engine.latestValues(of: "R-0001")[.heartRate]?.value, 70)
     }
 
@@ -83,11 +85,14 @@ final class DeviceRuleStateTests: XCTestCase {
         XCTAssertEqual(b.reading(.battery, 90, at: t0 + minute).map(\.summary), ["resolve low_battery info"])
         // A device forgotten while its subject stayed, then heard again, looks for it.
         let c = Harness()
-        c.engine.subjects["device:watch-9"] = SubjectState(residentID: "R-0001")
+        var held = SubjectState(residentID: "R-0001")
+        held.beds["bed_exit_night"] = BedWatch(outSince: t0, device: "watch-9", byEvent: true, raised: true)
+        c.engine.subjects["device:watch-9"] = held
         _ = c.reading(.heartRate, 70, at: t0, device: "watch-9")
         XCTAssertEqual(c.engine.devices["watch-9"]?.mayHaveSubject, true)
         _ = c.reading(.battery, 90, at: t0 + minute, device: "watch-9")
         XCTAssertEqual(c.engine.devices["watch-9"]?.mayHaveSubject, true, "still there")
+        XCTAssertNotNil(c.engine.subjects["device:watch-9"], "it holds a bed watch")
         c.engine.dropSubject("device:watch-9")
         _ = c.reading(.battery, 91, at: t0 + 2 * minute, device: "watch-9")
         XCTAssertEqual(c.engine.devices["watch-9"]?.mayHaveSubject, false, "a look found none")
