@@ -56,13 +56,10 @@ public final class LatestPool: @unchecked Sendable {
     /// Slots handed out from the buffer so far, held or kept for reuse.
     public var slotsUsed: Int { used }
 
-    @inlinable @inline(__always)
-    static func bit(_ kind: ReadingKind) -> UInt16 { 1 << UInt16(kind.rawValue) }
-
     /// `kind`'s latest value in `ref`, or nil.
     @inlinable
     public func value(_ ref: LatestRef, _ kind: ReadingKind) -> TimedValue? {
-        let bit = Self.bit(kind)
+        let bit = LatestByKind.bit(kind)
         guard ref.present & bit != 0 else { return nil }
         return base[Int(ref.start) + (ref.present & (bit &- 1)).nonzeroBitCount]
     }
@@ -70,7 +67,7 @@ public final class LatestPool: @unchecked Sendable {
     /// Sets `kind`'s latest value in `ref`; a kind new to it moves its values to a block one larger.
     @inlinable
     public func set(_ value: TimedValue, _ kind: ReadingKind, in ref: inout LatestRef) {
-        let bit = Self.bit(kind)
+        let bit = LatestByKind.bit(kind)
         let i = (ref.present & (bit &- 1)).nonzeroBitCount
         if ref.present & bit != 0 {
             base[Int(ref.start) + i] = value
@@ -105,12 +102,19 @@ public final class LatestPool: @unchecked Sendable {
         ref = LatestRef()
     }
 
+    /// A new block holding `values` (state read back, values moved in from elsewhere).
+    public func store(_ values: LatestByKind) -> LatestRef {
+        var ref = LatestRef()
+        for (kind, v) in values.entries { set(v, kind, in: &ref) }
+        return ref
+    }
+
     /// The kinds `ref` holds and their values, in kind order.
     public func entries(_ ref: LatestRef) -> [(kind: ReadingKind, value: TimedValue)] {
         var out: [(kind: ReadingKind, value: TimedValue)] = []
         out.reserveCapacity(ref.count)
         var i = Int(ref.start)
-        for kind in ReadingKind.allCases where ref.present & Self.bit(kind) != 0 {
+        for kind in ReadingKind.allCases where ref.present & LatestByKind.bit(kind) != 0 {
             out.append((kind, base[i]))
             i += 1
         }

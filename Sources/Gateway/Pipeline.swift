@@ -274,7 +274,7 @@ public final class Pipeline: @unchecked Sendable {
                     latest[index].note(r, in: latestPool)
                 } else {
                     if latestUnbound.count >= Self.maxLatestUnbound && latestUnbound[r.device] == nil {
-                        for key in latestUnbound.keys { latestUnbound[key]?.release(to: latestPool) }
+                        for var vitals in latestUnbound.values { vitals.release(to: latestPool) }
                         latestUnbound.removeAll(keepingCapacity: true)
                     }
                     latestUnbound[r.device, default: LatestVitals()].note(r, in: latestPool)

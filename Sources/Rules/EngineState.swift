@@ -172,7 +172,7 @@ struct SubjectStateJSON: Codable {
         st.progress = progress
         st.beds = beds
         st.alerts = alerts
-        for (kind, v) in latest.entries { pool.set(v, kind, in: &st.latest) }
+        st.latest = pool.store(latest)
         return st
     }
 }

@@ -26,8 +26,8 @@ extension RuleEngine {
             subjects[key] = SubjectState(residentID: residentID)
             guard let added = subjects.index(forKey: key) else { preconditionFailure("subject just added") }
             index = added
-            if key.hasPrefix("device:"), let d = devices.index(forKey: String(key.dropFirst("device:".count))) {
-                setMayHaveSubject(true, device: d)
+            if let id = Self.device(ofSubject: key), let d = devices.index(forKey: id) {
+                updateDevice(at: d) { $0.mayHaveSubject = true }
             }
         }
         // Writing the value in place runs `didSet`, which forgets `visited`: set after the write. A value

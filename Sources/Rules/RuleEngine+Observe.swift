@@ -187,40 +187,38 @@ extension RuleEngine {
         _ rules: RuleSet, _ list: [Int], from start: Int, _ r: Reading, _ value: Double, _ ctx: SubjectContext,
         device: Int, _ decisions: inout [Decision]
     ) -> Int {
-        var latest = devices.values[device].latest
-        var i = start
         var end = start + 1
         while end < list.count && rules.definitions[list[end]].scope == .device { end += 1 }
-        defer {
-            // Its block moves only when it gains a kind. Written in place: no key moves, so where the device
-            // is stays known.
-            if latest != devices.values[device].latest {
-                let heard = heardNow
-                devices.values[device].latest = latest
-                heardNow = heard
-            }
-            // A change of latest values is progress: saved with the device's next save.
-            if !devices.values[device].waiting { markDevice(r.device) }
-        }
         // The subject's key is made and looked up only for a device that may have one.
         var key = ""
         var subject: Int?
         if devices.values[device].mayHaveSubject {
             key = "device:" + r.device
             subject = subjects.index(forKey: key)
-            if subject == nil { setMayHaveSubject(false, device: device) }
+            if subject == nil { updateDevice(at: device) { $0.mayHaveSubject = false } }
         }
-        var previousAt = EpochMillis.min
+        var latest = devices.values[device].latest
+        if let s = subject, !subjects.values[s].latest.isEmpty {
+            // Saved with the subject before devices kept them.
+            var moved = subjects.values[s].latest
+            subjects.values[s].latest = LatestRef()
+            if latest.isEmpty { latest = moved } else { latestPool.release(&moved) }
+        }
+        let previousAt = latestPool.value(latest, r.kind)?.at ?? .min
+        if previousAt <= r.measuredAt {
+            latestPool.set(LatestValue(value: value, at: r.measuredAt), r.kind, in: &latest)
+        }
+        defer {
+            // Its block moves only when it gains a kind.
+            if latest != devices.values[device].latest { updateDevice(at: device) { $0.latest = latest } }
+            // A change of latest values is progress: saved with the device's next save.
+            if !devices.values[device].waiting { markDevice(r.device) }
+        }
         if subject == nil {
             // Almost always: no subject, and no rule could fire. Judging would then change nothing but
             // the latest value.
-            previousAt = latestPool.value(latest, r.kind)?.at ?? .min
-            if previousAt <= r.measuredAt {
-                latestPool.set(LatestValue(value: value, at: r.measuredAt), r.kind, in: &latest)
-            }
             var any = false
-            for j in start..<end
-            where mayFire(rules.definitions[list[j]], r, value, latest: latest, ctx) {
+            for j in start..<end where mayFire(rules.definitions[list[j]], r, value, latest: latest, ctx) {
                 any = true
                 break
             }
@@ -230,40 +228,26 @@ extension RuleEngine {
         let before = decisions.count
         progressMatters = false
         var waiting = false
+        var idle = false
         func visit(_ st: inout SubjectState) {
-            if !st.latest.isEmpty {
-                // Saved with the subject before devices kept them.
-                if latest.isEmpty { latest = st.latest } else { latestPool.release(&st.latest) }
-                st.latest = LatestRef()
-            }
             if st.residentID != ctx.residentID {
                 st.residentID = ctx.residentID
                 progressMatters = true
             }
             waiting = st.waiting
-            if subject != nil {
-                previousAt = latestPool.value(latest, r.kind)?.at ?? .min
-                if previousAt <= r.measuredAt {
-                    latestPool.set(LatestValue(value: value, at: r.measuredAt), r.kind, in: &latest)
-                }
-            }
             st.latest = latest
-            while i < end {
+            for i in start..<end {
                 judgeThreshold(rules.definitions[list[i]], r, value, previousAt, ctx, key, &st, &decisions)
-                i += 1
             }
             st.latest = LatestRef()
+            idle = st.alerts.isEmpty && st.beds.isEmpty && st.progress.isEmpty
         }
         if subject != nil {
-            var idle = false
-            withSubject(key, residentID: ctx.residentID, mark: false) { st in
-                visit(&st)
-                idle = st.alerts.isEmpty && st.beds.isEmpty && st.progress.isEmpty
-            }
+            withSubject(key, residentID: ctx.residentID, mark: false) { st in visit(&st) }
             if idle {
                 // Nothing left in it (its alert cleared, its run over): gone, and its saved row deleted.
                 dropSubject(key)
-                setMayHaveSubject(false, device: device)
+                updateDevice(at: device) { $0.mayHaveSubject = false }
                 markSubject(key)
             } else if !waiting || progressMatters || decisions.count != before {
                 markSubject(key)
@@ -271,21 +255,26 @@ extension RuleEngine {
         } else {
             var st = SubjectState(residentID: ctx.residentID)
             visit(&st)
-            if !st.alerts.isEmpty || !st.beds.isEmpty || !st.progress.isEmpty {
+            if !idle {
                 subjects[key] = st
-                setMayHaveSubject(true, device: device)
+                updateDevice(at: device) { $0.mayHaveSubject = true }
                 markSubject(key)
             }
         }
         return end
     }
 
-    /// Sets a device's ``DeviceLiveness/mayHaveSubject`` in place (where the device is stays known).
-    func setMayHaveSubject(_ value: Bool, device: Int) {
-        guard devices.values[device].mayHaveSubject != value else { return }
+    /// Changes the device at `index` in place: no key moves, so the device ``noteHeard`` found for this
+    /// observation stays known (a change of `devices` would otherwise forget it).
+    func updateDevice(at index: Int, _ change: (inout DeviceLiveness) -> Void) {
         let heard = heardNow
-        devices.values[device].mayHaveSubject = value
+        change(&devices.values[index])
         heardNow = heard
+    }
+
+    /// The device id of a device's subject key (`device:<id>`), or nil for another subject.
+    static func device(ofSubject key: String) -> String? {
+        key.hasPrefix("device:") ? String(key.dropFirst("device:".count)) : nil
     }
 
     func judge(event e: DeviceEvent, _ ctx: SubjectContext, _ decisions: inout [Decision]) {

@@ -205,8 +205,8 @@ extension RuleEngine {
         subjects = decoded.subjects
         latestPool = decoded.latestPool
         devices = decoded.devices
-        for key in subjects.keys where key.hasPrefix("device:") {
-            if let d = devices.index(forKey: String(key.dropFirst("device:".count))) {
+        for key in subjects.keys {
+            if let id = Self.device(ofSubject: key), let d = devices.index(forKey: id) {
                 devices.values[d].mayHaveSubject = true
             }
         }

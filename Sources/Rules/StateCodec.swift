@@ -19,12 +19,7 @@ enum StateCodec {
         w.bytes.reserveCapacity(64 + st.progress.count * 24 + st.latest.count * 12)
         w.bytes.append(version1)
         w.string(st.residentID)
-        w.int(st.latest.count)
-        for (kind, v) in pool.entries(st.latest) {
-            w.bytes.append(kind.rawValue)
-            w.double(v.value)
-            w.int(v.at)
-        }
+        w.latest(pool.entries(st.latest))
         w.int(st.progress.count)
         for (rule, p) in st.progress {
             w.string(rule)
@@ -57,13 +52,7 @@ enum StateCodec {
         var r = Reader(bytes: bytes, at: 1)
         guard let resident = r.optionalString() else { return nil }
         var st = SubjectState(residentID: resident)
-        guard let latest = r.count() else { return nil }
-        var values = LatestValues()
-        values.reserveCapacity(latest)
-        for _ in 0..<latest {
-            guard let raw = r.byte(), let value = r.double(), let at = r.int() else { return nil }
-            if let kind = ReadingKind(rawValue: raw) { values[kind] = LatestValue(value: value, at: at) }
-        }
+        guard let values = r.latest() else { return nil }
         guard let progress = r.count() else { return nil }
         for _ in 0..<progress {
             guard let rule = r.string(), let last = r.int(), let run = r.run(), let backfill = r.run() else {
@@ -87,7 +76,7 @@ enum StateCodec {
             st.alerts[rule] = a
         }
         guard r.atEnd else { return nil }
-        for (kind, v) in values.entries { pool.set(v, kind, in: &st.latest) }
+        st.latest = pool.store(values)
         return st
     }
 
@@ -102,14 +91,7 @@ enum StateCodec {
         w.int(d.heardAtConnected)
         w.bool(d.silenceReported)
         w.string(d.residentID)
-        if !d.latest.isEmpty {
-            w.int(d.latest.count)
-            for (kind, v) in pool.entries(d.latest) {
-                w.bytes.append(kind.rawValue)
-                w.double(v.value)
-                w.int(v.at)
-            }
-        }
+        if !d.latest.isEmpty { w.latest(pool.entries(d.latest)) }
         return w.bytes
     }
 
@@ -122,16 +104,13 @@ enum StateCodec {
         else { return nil }
         var values = LatestValues()
         if !r.atEnd {
-            guard let count = r.count() else { return nil }
-            for _ in 0..<count {
-                guard let raw = r.byte(), let value = r.double(), let at = r.int() else { return nil }
-                if let kind = ReadingKind(rawValue: raw) { values[kind] = LatestValue(value: value, at: at) }
-            }
+            guard let read = r.latest() else { return nil }
+            values = read
         }
         guard r.atEnd else { return nil }
         var d = DeviceLiveness(
             lastHeard: heard, heardAtConnected: connected, residentID: resident, silenceReported: reported)
-        for (kind, v) in values.entries { pool.set(v, kind, in: &d.latest) }
+        d.latest = pool.store(values)
         return d
     }
 
@@ -150,6 +129,16 @@ enum StateCodec {
         }
         mutating func int(_ v: Int) { int(Int64(v)) }
         mutating func bool(_ v: Bool) { bytes.append(v ? 1 : 0) }
+        /// Latest values: a count, then kind, value and time each.
+        mutating func latest(_ entries: [(kind: ReadingKind, value: TimedValue)]) {
+            int(entries.count)
+            for (kind, v) in entries {
+                bytes.append(kind.rawValue)
+                double(v.value)
+                int(v.at)
+            }
+        }
+
         mutating func double(_ v: Double) {
             withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
         }
@@ -213,6 +202,18 @@ enum StateCodec {
             default: nil
             }
         }
+        /// Latest values as ``Writer/latest(_:)`` wrote them; a kind this version does not know is skipped.
+        mutating func latest() -> LatestValues? {
+            guard let count = count() else { return nil }
+            var values = LatestValues()
+            values.reserveCapacity(count)
+            for _ in 0..<count {
+                guard let raw = byte(), let value = double(), let at = int() else { return nil }
+                if let kind = ReadingKind(rawValue: raw) { values[kind] = LatestValue(value: value, at: at) }
+            }
+            return values
+        }
+
         mutating func double() -> Double? {
             guard at + 8 <= bytes.count else { return nil }
             var bits: UInt64 = 0
