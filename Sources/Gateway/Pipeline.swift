@@ -237,12 +237,21 @@ public final class Pipeline: @unchecked Sendable {
         }
         let before = decisions.count
         let registry = runtime.registry
-        // A message's observations are usually of one device: it is looked up once.
+        // A message's observations are usually of one device: it is looked up once, and a bound device's
+        // observations are judged in one call (a wristband's batch upload visits its resident once).
         var device: String?
         var index: Int?
         var ctx = SubjectContext.unbound
-        for var obs in output.observations {
+        // Where the observations of `device` not yet judged start; judged when the device changes, a
+        // reading is shed, or the message ends.
+        var unjudged: Int?
+        for i in output.observations.indices {
+            var obs = output.observations[i]
             if obs.device != device {
+                if let from = unjudged {
+                    engine.observe(output.observations[from..<i], context: ctx, into: &decisions)
+                    unjudged = nil
+                }
                 device = obs.device
                 index = registry.residentIndex(forDevice: obs.device)
                 ctx =
@@ -266,6 +275,10 @@ public final class Pipeline: @unchecked Sendable {
             switch obs {
             case .reading(let r):
                 guard floodGuard.admit(r.device, now: loopMonotonic) else {
+                    if let from = unjudged {
+                        engine.observe(output.observations[from..<i], context: ctx, into: &decisions)
+                        unjudged = nil
+                    }
                     shedFlood(r.device)
                     continue
                 }
@@ -283,7 +296,15 @@ public final class Pipeline: @unchecked Sendable {
                 metrics.eventsReceived.add(1, ordering: .relaxed)
                 pendingEventDevices.append((e.device, output.profile, e.receivedAt, index != nil))
             }
-            engine.observe(obs, context: ctx, into: &decisions)
+            if index == nil {
+                // Judged as flagged, one by one (an unbound device has no resident to visit).
+                engine.observe(obs, context: ctx, into: &decisions)
+            } else if unjudged == nil {
+                unjudged = i
+            }
+        }
+        if let from = unjudged {
+            engine.observe(output.observations[from...], context: ctx, into: &decisions)
         }
         if pendingOldestReceivedAt == nil, !output.observations.isEmpty {
             // The time spent in the hand-off, carried over to the monotonic clock.

@@ -33,6 +33,84 @@ extension RuleEngine {
         }
     }
 
+    /// Judges the observations of one message from one device (`context` is its binding), in order: the
+    /// same as ``observe(_:context:into:)`` for each in turn.
+    ///
+    /// The readings after the first of a resident's vital signs (a wristband's batch upload carries a
+    /// dozen) are judged in one visit of the resident's state: the device is already heard at this
+    /// moment, no alert that data clears is open, and every rule of their kinds is the resident's, so
+    /// judging each alone would look up the same subject again and again for nothing.
+    public func observe(
+        _ observations: ArraySlice<Observation>, context: SubjectContext, into decisions: inout [Decision]
+    ) {
+        var i = observations.startIndex
+        while i < observations.endIndex {
+            observe(observations[i], context: context, into: &decisions)
+            i = judgeResidentRun(observations, from: i + 1, context, &decisions)
+        }
+    }
+
+    /// Judges the readings from `start` on that ``observe(_:context:into:)`` would judge on the resident's
+    /// state alone, with nothing else to do (see the message variant of ``observe(_:context:into:)``), in one visit;
+    /// returns where the next observation to judge in full is.
+    func judgeResidentRun(
+        _ observations: ArraySlice<Observation>, from start: Int, _ ctx: SubjectContext, _ decisions: inout [Decision]
+    ) -> Int {
+        guard start < observations.endIndex, let key = ctx.residentID, let heard = heardNow,
+            heard.residentID == key
+        else { return start }
+        let rules = self.rules
+        let mask = rules.residentOnlyKinds
+        var connectedNow = clock.connected
+        if clock.lastConnected, let last = clock.lastTick, heard.received > last {
+            connectedNow += heard.received - last
+        }
+        // What ``noteHeard`` would find heard already: the same device, moment and binding.
+        func fits(_ o: Observation) -> Bool {
+            guard case .reading(let r) = o, mask & (1 << UInt32(r.kind.rawValue)) != 0, r.value.number != nil,
+                r.receivedAt == heard.received, r.device == heard.device
+            else { return false }
+            return true
+        }
+        var end = start
+        var judged = false
+        while end < observations.endIndex && fits(observations[end]) {
+            if case .reading(let r) = observations[end], !rules.thresholdRulesByKind[Int(r.kind.rawValue)].isEmpty {
+                judged = true
+            }
+            end += 1
+        }
+        guard end > start, heard.connected == connectedNow else { return start }
+        // ``clearEventRules`` would clear nothing (threshold rules never open such an alert).
+        guard subjectsWithSelfClearingAlerts().isEmpty else { return start }
+        // Readings no rule judges change nothing then (not even the latest values).
+        guard judged else { return end }
+        let before = decisions.count
+        progressMatters = false
+        var waiting = false
+        withSubject(key, residentID: key, mark: false) { st in
+            if st.residentID != key {
+                st.residentID = key
+                progressMatters = true
+            }
+            waiting = st.waiting
+            for o in observations[start..<end] {
+                guard case .reading(let r) = o, let value = r.value.number else { continue }
+                let list = rules.thresholdRulesByKind[Int(r.kind.rawValue)]
+                if list.isEmpty { continue }
+                let previousAt = latestPool.value(st.latest, r.kind)?.at ?? .min
+                if previousAt <= r.measuredAt {
+                    latestPool.set(LatestValue(value: value, at: r.measuredAt), r.kind, in: &st.latest)
+                }
+                for i in list {
+                    judgeThreshold(rules.definitions[i], r, value, previousAt, ctx, key, &st, &decisions)
+                }
+            }
+        }
+        if !waiting || progressMatters || decisions.count != before { markSubject(key) }
+        return end
+    }
+
     /// Drops an unbound device's subject when it holds no alert, bed watch or run in progress.
     func forgetIfIdle(_ key: String) {
         guard let st = subjects[key], st.alerts.isEmpty, st.beds.isEmpty,

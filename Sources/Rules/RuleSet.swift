@@ -13,6 +13,10 @@ public final class RuleSet: Sendable {
     /// Kinds (a bit by `ReadingKind.rawValue`) judged by a device-scoped threshold rule: a reading of any
     /// other kind is judged without asking each rule its scope.
     let deviceScopedThresholdKinds: UInt32
+    /// Kinds (a bit by `ReadingKind.rawValue`) whose every threshold rule is resident-scoped and that no
+    /// other rule judges (not in bed, not a location): a run of such readings of a resident is judged in
+    /// one visit of the resident's state (the message variant of ``RuleEngine/observe(_:context:into:)``).
+    let residentOnlyKinds: UInt32
     /// Rules fired by an event, by `EventKind.rawValue`, in evaluation order.
     let rulesByEvent: [[Int]]
     /// Event rules cleared by something other than staff.
@@ -101,6 +105,14 @@ public final class RuleSet: Sendable {
             deviceKinds |= 1 << UInt32(kind)
         }
         deviceScopedThresholdKinds = deviceKinds
+        var residentKinds: UInt32 = 0
+        for (kind, list) in byKind.enumerated()
+        where kind != Int(ReadingKind.inBed.rawValue) && kind != Int(ReadingKind.location.rawValue)
+            && list.allSatisfy({ ordered[$0].scope == .resident })
+        {
+            residentKinds |= 1 << UInt32(kind)
+        }
+        residentOnlyKinds = residentKinds
         rulesByEvent = byEvent
         selfClearingEventRules = selfClearing
         geofenceRules = geofence
