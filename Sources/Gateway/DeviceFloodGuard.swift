@@ -18,6 +18,10 @@ struct DeviceFloodGuard {
     }
     private var buckets: [String: Bucket] = [:]
     private var lastSweep: EpochMillis = 0
+    /// The device the last reading came from and where its bucket is: a message's further readings (a
+    /// batch upload carries a dozen) take their tokens without hashing its id again. Forgotten whenever
+    /// the table changes shape (a device added, a sweep, a clear), which moves its indices.
+    private var last: (device: String, index: Dictionary<String, Bucket>.Index)?
 
     init(ratePerSecond: Double = 20, burst: Double = 2_000, maxTracked: Int = 200_000) {
         self.ratePerSecond = ratePerSecond
@@ -33,14 +37,19 @@ struct DeviceFloodGuard {
     mutating func admit(_ device: String, now: EpochMillis) -> Bool {
         if ratePerSecond.isInfinite { return true }
         if now - lastSweep >= 60_000 { sweep(now: now) }
+        if let last, last.device == device {
+            return Self.take(&buckets.values[last.index], now: now, burst: burst, ratePerSecond: ratePerSecond)
+        }
         // One hash for a device already tracked: its bucket is changed in place.
         if let i = buckets.index(forKey: device) {
+            last = (device, i)
             return Self.take(&buckets.values[i], now: now, burst: burst, ratePerSecond: ratePerSecond)
         }
         if buckets.count >= maxTracked { buckets.removeAll(keepingCapacity: true) }
         var b = Bucket(tokens: burst, at: now)
         let admitted = Self.take(&b, now: now, burst: burst, ratePerSecond: ratePerSecond)
         buckets[device] = b
+        last = nil
         return admitted
     }
 
@@ -56,6 +65,7 @@ struct DeviceFloodGuard {
     /// Forgets devices whose bucket has filled up again.
     private mutating func sweep(now: EpochMillis) {
         lastSweep = now
+        last = nil
         let refill = EpochMillis(burst / ratePerSecond * 1000)
         buckets = buckets.filter { now - $0.value.at < refill }
     }

@@ -24,4 +24,37 @@ final class DeviceFloodGuardTests: XCTestCase {
         XCTAssertEqual(guardian.trackedDevices, 1)
         XCTAssertTrue(guardian.admit("D0", now: 0), "its bucket started full again")
     }
+
+    /// Against the token bucket written out per device, over random readings: runs of one device (a
+    /// message's readings, which skip the lookup), devices interleaved, new devices past the bound, and
+    /// pauses long enough for a sweep.
+    func testAgreesWithABucketPerDevice() {
+        var rng = SystemRandomNumberGenerator()
+        var guardian = DeviceFloodGuard(ratePerSecond: 2, burst: 4, maxTracked: 6)
+        var model: [String: (tokens: Double, at: Int64)] = [:]
+        var lastSweep: Int64 = 0
+        var now: Int64 = 1_000_000
+        for step in 0..<20_000 {
+            now += [0, 0, 10, 300, 61_000].randomElement(using: &rng)!
+            if now - lastSweep >= 60_000 {
+                lastSweep = now
+                model = model.filter { now - $0.value.at < 2_000 }
+            }
+            let device = "D\(Int.random(in: 0..<9, using: &rng))"
+            for _ in 0..<Int.random(in: 1...6, using: &rng) {
+                if model[device] == nil {
+                    if model.count >= 6 { model.removeAll() }
+                    model[device] = (4, now)
+                }
+                var b = model[device]!
+                b.tokens = min(4, b.tokens + Double(max(0, now - b.at)) * 2 / 1000)
+                b.at = now
+                let admitted = b.tokens >= 1
+                if admitted { b.tokens -= 1 }
+                model[device] = b
+                XCTAssertEqual(guardian.admit(device, now: now), admitted, "step \(step)")
+            }
+            XCTAssertEqual(guardian.trackedDevices, model.count, "step \(step)")
+        }
+    }
 }
