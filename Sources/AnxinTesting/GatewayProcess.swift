@@ -165,8 +165,42 @@ public enum HTTP {
     }
 }
 
-/// A free TCP port on 127.0.0.1 (bound and released).
+/// A free TCP port on 127.0.0.1 for a listener a test starts later (bound and released).
+///
+/// Taken below the kernel's range of ephemeral ports (`ip_local_port_range`): a port the kernel hands out
+/// for `bind(0)` comes from that range, and so does the source port of every outgoing connection, so one
+/// of the many connections a test opens (publishers, the gateway's own clients) could take it before the
+/// listener binds it. CI once saw a gateway fail to start with "Address already in use" that way.
 public func freeLoopbackPort() -> Int {
+    let ephemeralLow =
+        (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
+        .flatMap { $0.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first }
+        .flatMap { Int($0) } ?? 32_768
+    if ephemeralLow > 12_000 {
+        for _ in 0..<200 {
+            let port = Int.random(in: 10_000..<ephemeralLow)
+            if bindsLoopback(port: port) { return port }
+        }
+    }
+    return kernelChosenLoopbackPort()
+}
+
+/// Whether a listener could bind `port` on 127.0.0.1 now.
+func bindsLoopback(port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = UInt16(port).bigEndian
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        == 0
+}
+
+/// A port the kernel chooses for `bind(0)` on 127.0.0.1 (from the ephemeral range).
+func kernelChosenLoopbackPort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var addr = sockaddr_in()

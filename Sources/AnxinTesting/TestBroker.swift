@@ -320,24 +320,10 @@ public final class TestBroker: @unchecked Sendable {
         }
     }
 
-    /// A loopback port nobody listens on right now (bind to port 0, read it back, release it).
-    static func freeLoopbackPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket() failed: errno \(errno)") }
-        defer { close(fd) }
-        var address = loopbackAddress(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0 else { throw Failure(description: "bind() failed: errno \(errno)") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
+    /// A loopback port nobody listens on right now, outside the ephemeral range (see
+    /// ``AnxinTesting/freeLoopbackPort()``): the broker is stopped and started again on it, and while it is
+    /// down the gateway's reconnects open connections from ephemeral ports.
+    static func freeLoopbackPort() throws -> Int { AnxinTesting.freeLoopbackPort() }
 
     static func acceptsConnections(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
