@@ -98,10 +98,7 @@ extension RuleEngine {
                 guard case .reading(let r) = o, let value = r.value.number else { continue }
                 let list = rules.thresholdRulesByKind[Int(r.kind.rawValue)]
                 if list.isEmpty { continue }
-                let previousAt = latestPool.value(st.latest, r.kind)?.at ?? .min
-                if previousAt <= r.measuredAt {
-                    latestPool.set(LatestValue(value: value, at: r.measuredAt), r.kind, in: &st.latest)
-                }
+                let previousAt = noteLatest(r, value, in: &st.latest)
                 for i in list {
                     judgeThreshold(rules.definitions[i], r, value, previousAt, ctx, key, &st, &decisions)
                 }
@@ -222,11 +219,7 @@ extension RuleEngine {
                     progressMatters = true
                 }
                 waiting = st.waiting
-                // The newest sample of this kind before this one; an older sample does not replace it.
-                let previousAt = latestPool.value(st.latest, r.kind)?.at ?? .min
-                if previousAt <= r.measuredAt {
-                    latestPool.set(LatestValue(value: value, at: r.measuredAt), r.kind, in: &st.latest)
-                }
+                let previousAt = noteLatest(r, value, in: &st.latest)
                 repeat {
                     judgeThreshold(rules.definitions[list[i]], r, value, previousAt, ctx, key, &st, &decisions)
                     i += 1
@@ -243,6 +236,17 @@ extension RuleEngine {
                     ctx, &decisions)
             }
         }
+    }
+
+    /// Notes a sample as the latest of its kind in `latest`, unless a newer one is noted already (an older
+    /// sample does not replace it); returns the time of the newest sample of its kind before it.
+    @inline(__always)
+    func noteLatest(_ r: Reading, _ value: Double, in latest: inout LatestRef) -> EpochMillis {
+        let previousAt = latestPool.value(latest, r.kind)?.at ?? .min
+        if previousAt <= r.measuredAt {
+            latestPool.set(LatestValue(value: value, at: r.measuredAt), r.kind, in: &latest)
+        }
+        return previousAt
     }
 
     /// Where `device` is in `devices`: found by ``noteHeard`` for this very observation as a rule, so not
@@ -282,10 +286,7 @@ extension RuleEngine {
             subjects.values[s].latest = LatestRef()
             if latest.isEmpty { latest = moved } else { latestPool.release(&moved) }
         }
-        let previousAt = latestPool.value(latest, r.kind)?.at ?? .min
-        if previousAt <= r.measuredAt {
-            latestPool.set(LatestValue(value: value, at: r.measuredAt), r.kind, in: &latest)
-        }
+        let previousAt = noteLatest(r, value, in: &latest)
         defer {
             // Its block moves only when it gains a kind.
             if latest != devices.values[device].latest { updateDevice(at: device) { $0.latest = latest } }
