@@ -147,6 +147,17 @@ public struct RegistrySnapshot: Sendable {
         }
     }
 
+    /// Where a device is in ``bindings`` (a number for it, 0 ..< `bindings.count`, while this snapshot is in
+    /// force) and the index in `residents` of the resident its readings belong to; nil for a device bound to
+    /// no one.
+    @inlinable
+    public func binding(forDevice device: String) -> (position: Int, residentIndex: Int)? {
+        guard let p = bindings.index(forKey: device) else { return nil }
+        switch bindings.values[p] {
+        case .worn(let i), .bed(let i, _): return (p, Int(i))
+        }
+    }
+
     /// The code of the bed a device is a sensor of, if it is one.
     public func bedCode(forDevice device: String) -> String? {
         guard case .bed(_, let k)? = bindings[device] else { return nil }

@@ -241,6 +241,8 @@ public final class Pipeline: @unchecked Sendable {
         // observations are judged in one call (a wristband's batch upload visits its resident once).
         var device: String?
         var index: Int?
+        // The device's position in the registry, for its flood bucket.
+        var position = 0
         var ctx = SubjectContext.unbound
         // Where the observations of `device` not yet judged start; judged when the device changes, a
         // reading is shed, or the message ends.
@@ -253,7 +255,9 @@ public final class Pipeline: @unchecked Sendable {
                     unjudged = nil
                 }
                 device = obs.device
-                index = registry.residentIndex(forDevice: obs.device)
+                let binding = registry.binding(forDevice: obs.device)
+                index = binding?.residentIndex
+                position = binding?.position ?? 0
                 ctx =
                     index.map {
                         SubjectContext(
@@ -274,7 +278,11 @@ public final class Pipeline: @unchecked Sendable {
             }
             switch obs {
             case .reading(let r):
-                guard floodGuard.admit(r.device, now: loopMonotonic) else {
+                let admitted =
+                    index != nil
+                    ? floodGuard.admit(registered: position, of: registry.bindings.count, now: loopMonotonic)
+                    : floodGuard.admit(r.device, now: loopMonotonic)
+                guard admitted else {
                     if let from = unjudged {
                         engine.observe(output.observations[from..<i], context: ctx, into: &decisions)
                         unjudged = nil
@@ -549,6 +557,7 @@ public final class Pipeline: @unchecked Sendable {
         }
         if let reload {
             latest = Self.moveLatest(latest, from: runtime.registry, to: reload.registry, pool: latestPool)
+            floodGuard.registryChanged(from: runtime.registry, to: reload.registry)
             runtime = reload
             engine.replace(rules: reload.rules)
             metrics.reloads.add(1, ordering: .relaxed)
