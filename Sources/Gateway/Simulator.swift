@@ -25,13 +25,13 @@ public struct Simulator {
     }
 
     let people: [Person]
-    var rng: SplitMix
+    var rng: SplitMix64
 
     static let surnames = ["张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙"]
     static let given = ["桂兰", "秀英", "玉珍", "建国", "德明", "淑芬", "志强", "凤英", "文华", "国庆", "素珍", "金凤"]
 
     public init(residents: Int, seed: UInt64) {
-        rng = SplitMix(seed: seed)
+        rng = SplitMix64(seed: seed)
         var ps: [Person] = []
         for i in 0..<max(1, residents) {
             let fam = Family.allCases[i % 3]
@@ -273,17 +273,9 @@ public struct Simulator {
     func fmt(_ v: Double, _ places: Int) -> String { String(format: "%.\(places)f", v) }
 }
 
-/// A small deterministic generator, so a simulated shift can be replayed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func nextUInt() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// The simulator's draws: a shift replays from its seed.
+extension SplitMix64 {
+    mutating func nextUInt() -> UInt64 { next() }
     mutating func next(in r: ClosedRange<Double>) -> Double {
         r.lowerBound + Double(nextUInt() >> 11) / Double(1 << 53) * (r.upperBound - r.lowerBound)
     }

@@ -6,18 +6,6 @@ import XCTest
 /// A message's observations judged in one call (``RuleEngine/observe(_:context:into:)-(ArraySlice)``, as the
 /// pipeline does) decide exactly what judging them one by one decides.
 final class MessageBatchTests: XCTestCase {
-    /// SplitMix64: the same seed gives the same messages, so a failure can be replayed.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func engine() -> RuleEngine {
         var n = 0
         return RuleEngine(rules: .shipped, utcOffsetSeconds: chinaOffset) {
@@ -27,7 +15,7 @@ final class MessageBatchTests: XCTestCase {
     }
 
     /// Values around the shipped rules' limits, so alerts open, update and clear.
-    static func value(_ kind: ReadingKind, _ rng: inout Seeded) -> ReadingValue {
+    static func value(_ kind: ReadingKind, _ rng: inout SplitMix64) -> ReadingValue {
         switch kind {
         case .heartRate: .number([45, 72, 81, 125, 140].randomElement(using: &rng)!)
         case .systolic: .number([110, 131, 165, 185, 200].randomElement(using: &rng)!)
@@ -62,9 +50,10 @@ final class MessageBatchTests: XCTestCase {
         return out.sorted()
     }
 
+    /// Seeded (``SplitMix64``): the same seed gives the same messages, so a failure can be replayed.
     func testAMessageJudgedAtOnceDecidesAsItsObservationsOneByOne() {
         for seed in UInt64(1)...UInt64(25) {
-            var rng = Seeded(state: seed)
+            var rng = SplitMix64(seed: seed)
             let single = Self.engine()
             let batched = Self.engine()
             let devices = ["watch-1", "watch-2", "watch-3", "stray-9"]

@@ -8,20 +8,8 @@ import XCTest
 final class ReadingBlockTests: XCTestCase {
     private let t0: EpochMillis = 1_763_770_000_000
 
-    private struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: UInt64) -> UInt64 { next() % n }
-    }
-
     private func randomRows(_ n: Int, seed: UInt64) -> [StoredRow] {
-        var rng = SplitMix(state: seed)
+        var rng = SplitMix64(seed: seed)
         var at = t0
         var rows: [StoredRow] = []
         for _ in 0..<n {
@@ -151,7 +139,7 @@ final class ReadingBlockTests: XCTestCase {
     func testArbitraryBytesNeverCrashTheDecoder() {
         // A block comes from the database file, which a disk or a person can damage: any bytes either
         // decode to some rows or to nil, never a crash or a hang.
-        var rng = SplitMix(state: 99)
+        var rng = SplitMix64(seed: 99)
         let valid = ReadingBlockCodec.encode(ReadingBlockCodec.merge(stored: [], new: randomRows(40, seed: 5)))[0]
         var decodedSome = 0
         for round in 0..<20_000 {
@@ -437,4 +425,8 @@ final class ReadingBlockTests: XCTestCase {
         XCTAssertEqual(try blocks(store).map(\.count), [2, 1, 1])
         XCTAssertEqual(try store.integrityCheck(), "ok")
     }
+}
+
+extension SplitMix64 {
+    fileprivate mutating func below(_ n: UInt64) -> UInt64 { next() % n }
 }
