@@ -247,13 +247,15 @@ public final class Pipeline: @unchecked Sendable {
         // Where the observations of `device` not yet judged start; judged when the device changes, a
         // reading is shed, or the message ends.
         var unjudged: Int?
+        func judgeUnjudged(upTo end: Int) {
+            guard let from = unjudged else { return }
+            engine.observe(output.observations[from..<end], context: ctx, into: &decisions)
+            unjudged = nil
+        }
         for i in output.observations.indices {
             var obs = output.observations[i]
             if obs.device != device {
-                if let from = unjudged {
-                    engine.observe(output.observations[from..<i], context: ctx, into: &decisions)
-                    unjudged = nil
-                }
+                judgeUnjudged(upTo: i)
                 device = obs.device
                 let binding = registry.binding(forDevice: obs.device)
                 index = binding?.residentIndex
@@ -283,10 +285,7 @@ public final class Pipeline: @unchecked Sendable {
                     ? floodGuard.admit(registered: position, of: registry.bindings.count, now: loopMonotonic)
                     : floodGuard.admit(r.device, now: loopMonotonic)
                 guard admitted else {
-                    if let from = unjudged {
-                        engine.observe(output.observations[from..<i], context: ctx, into: &decisions)
-                        unjudged = nil
-                    }
+                    judgeUnjudged(upTo: i)
                     shedFlood(r.device)
                     continue
                 }
@@ -311,9 +310,7 @@ public final class Pipeline: @unchecked Sendable {
                 unjudged = i
             }
         }
-        if let from = unjudged {
-            engine.observe(output.observations[from...], context: ctx, into: &decisions)
-        }
+        judgeUnjudged(upTo: output.observations.endIndex)
         if pendingOldestReceivedAt == nil, !output.observations.isEmpty {
             // The time spent in the hand-off, carried over to the monotonic clock.
             pendingOldestReceivedAt = Self.monotonicNow() - max(0, clock.now() - m.receivedAt)
