@@ -60,27 +60,18 @@ extension RuleEngine {
             heard.residentID == key
         else { return start }
         let rules = self.rules
-        let mask = rules.residentOnlyKinds
-        var connectedNow = clock.connected
-        if clock.lastConnected, let last = clock.lastTick, heard.received > last {
-            connectedNow += heard.received - last
-        }
-        // What ``noteHeard`` would find heard already: the same device, moment and binding.
-        func fits(_ o: Observation) -> Bool {
-            guard case .reading(let r) = o, mask & (1 << UInt32(r.kind.rawValue)) != 0, r.value.number != nil,
-                r.receivedAt == heard.received, r.device == heard.device
-            else { return false }
-            return true
-        }
+        // The readings ``noteHeard`` would find heard already (the same device, moment and binding) and
+        // only the resident's rules judge.
         var end = start
         var judged = false
-        while end < observations.endIndex && fits(observations[end]) {
-            if case .reading(let r) = observations[end], !rules.thresholdRulesByKind[Int(r.kind.rawValue)].isEmpty {
-                judged = true
-            }
+        while end < observations.endIndex, case .reading(let r) = observations[end],
+            rules.residentOnlyKinds & (1 << UInt32(r.kind.rawValue)) != 0, r.value.number != nil,
+            r.receivedAt == heard.received, r.device == heard.device
+        {
+            if !rules.thresholdRulesByKind[Int(r.kind.rawValue)].isEmpty { judged = true }
             end += 1
         }
-        guard end > start, heard.connected == connectedNow else { return start }
+        guard end > start, heard.connected == connectedTime(at: heard.received) else { return start }
         // ``clearEventRules`` would clear nothing (threshold rules never open such an alert).
         guard subjectsWithSelfClearingAlerts().isEmpty else { return start }
         // Readings no rule judges change nothing then (not even the latest values).
@@ -125,13 +116,20 @@ extension RuleEngine {
         }
     }
 
+    /// Connected time at `received`: what the clock counted to its last tick, and the time since if the
+    /// broker was connected then.
+    @inline(__always)
+    func connectedTime(at received: EpochMillis) -> Int64 {
+        guard clock.lastConnected, let last = clock.lastTick, received > last else { return clock.connected }
+        return clock.connected + (received - last)
+    }
+
     /// The device is alive: its silence ends and a silence alert resolves.
     func noteHeard(
         _ device: String, at received: EpochMillis, residentID: String?, trigger: Trigger, measuredAt: EpochMillis,
         into decisions: inout [Decision]
     ) {
-        var connectedNow = clock.connected
-        if clock.lastConnected, let last = clock.lastTick, received > last { connectedNow += received - last }
+        let connectedNow = connectedTime(at: received)
         // The observations of a message all come here, one after the other: the first looks the device
         // up, the rest find it heard at this moment already (nothing changed `devices` since).
         if let h = heardNow, h.received == received, h.connected == connectedNow, h.device == device,
