@@ -444,10 +444,11 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     /// Staged readings the folder may fall behind by before the pipeline stops taking messages until it
-    /// catches up: about 500,000 staged packs (~25 MB), which staff queries scan whole. Messages queue
+    /// catches up: about 1,000,000 staged packs (~50 MB), which staff queries scan whole. Messages queue
     /// in the hand-off and then in the broker meanwhile (TCP back-pressure), as when the pipeline itself
-    /// is too slow.
-    static let maxFoldBehindRows = 2_000_000
+    /// is too slow. Twice the folder's largest fold (`ReadingFolder.maxRows`), whose readings count as
+    /// behind until written, so the pipeline keeps taking messages while a large fold runs.
+    static let maxFoldBehindRows = 4_000_000
 
     /// Waits, 5 ms at a time, up to 200 ms per loop turn, while the folder is too far behind.
     private func waitForFolder() {
