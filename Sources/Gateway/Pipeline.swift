@@ -43,6 +43,8 @@ public final class Pipeline: @unchecked Sendable {
     /// so a step of the system clock never holds a batch back or commits it early.
     private var pendingOldestReceivedAt: EpochMillis?
     private var decisions: [Decision] = []
+    /// An alert's commit in this loop turn left due progress unsaved; the turn commits it after its batch.
+    private var sweepPostponed = false
     /// Latest vitals of each resident, for incidents, by the resident's index in `runtime.registry` (no
     /// hashing per reading; moved to the new indices on a reload).
     var latest: [LatestVitals]
@@ -184,6 +186,12 @@ public final class Pipeline: @unchecked Sendable {
             batch = handoff.popBatch(max: 512, timeoutMs: stopping ? 0 : 10)
             loopMonotonic = Self.monotonicNow()
             for m in batch { handle(m) }
+            if sweepPostponed {
+                sweepPostponed = false
+                if engine.hasDeferredState(dueAt: Self.monotonicNow(), lazyWithin: Self.progressSavedWithinMs) {
+                    commit(now: clock.now())
+                }
+            }
             let mono = Self.monotonicNow()
             if mono - lastTick >= 1000 {
                 let now = clock.now()
@@ -317,8 +325,11 @@ public final class Pipeline: @unchecked Sendable {
         }
         if decisions.count > before {
             // Alerts are committed at once, emergencies with their outbox row, before the next message.
+            // Progress due to be saved waits for the commit after the loop's batch: with 10,000 devices
+            // a sweep's 4,096 rows of it had held an emergency's commit up to ~100 ms (BENCHMARKS.md).
             let emergency = decisions[before...].contains { $0.toHotline }
-            commit(now: clock.now())
+            commit(now: clock.now(), sweep: false)
+            sweepPostponed = true
             if emergency {
                 metrics.emergencyCommitWindow.record(seconds: Double(max(0, clock.now() - m.receivedAt)) / 1000)
             }
@@ -332,8 +343,8 @@ public final class Pipeline: @unchecked Sendable {
     /// stay in memory and are retried every few seconds in chunks (so what fits is stored), but on a
     /// full store only once the reserve could be filled back, so they never eat the room kept for
     /// alerts. Past a bound the oldest are shed (counted).
-    func commit(now: EpochMillis, all: Bool = false) {
-        for (key, blob) in drainRuleState(all: all) { pendingState[key] = blob }
+    func commit(now: EpochMillis, all: Bool = false, sweep: Bool = true) {
+        for (key, blob) in drainRuleState(all: all, sweep: sweep) { pendingState[key] = blob }
         guard !pendingReadings.isEmpty || !decisions.isEmpty || !pendingEventDevices.isEmpty || !pendingState.isEmpty
         else {
             pendingOldestReceivedAt = nil
@@ -522,11 +533,13 @@ public final class Pipeline: @unchecked Sendable {
     /// long; alerts, runs starting and the like are saved with the commit that changed them.
     static let progressSavedWithinMs: EpochMillis = 10_000
 
-    /// The rule state to save now: everything when stopping, else what matters at once and progress due.
-    func drainRuleState(all: Bool = false) -> [(key: String, blob: [UInt8]?)] {
+    /// The rule state to save now: everything when stopping, else what matters at once and progress due
+    /// (unless `sweep` is false: an alert's commit leaves due progress to the commit after it).
+    func drainRuleState(all: Bool = false, sweep: Bool = true) -> [(key: String, blob: [UInt8]?)] {
         all
             ? engine.drainChangedState()
-            : engine.drainChangedState(monotonicNow: Self.monotonicNow(), lazyWithin: Self.progressSavedWithinMs)
+            : engine.drainChangedState(
+                monotonicNow: Self.monotonicNow(), lazyWithin: Self.progressSavedWithinMs, sweep: sweep)
     }
 
     /// Milliseconds on the monotonic clock (never stepped, counts from boot).

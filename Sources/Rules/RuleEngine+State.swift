@@ -35,7 +35,11 @@ extension RuleEngine {
     /// What a crash can lose is then at most `lazyWithin` of progress, never an alert or the start of a
     /// run; the gain is that a city's devices each heard several times a second do not make every
     /// commit re-encode every subject they touch.
-    public func drainChangedState(monotonicNow now: EpochMillis, lazyWithin: EpochMillis)
+    ///
+    /// `sweep: false` leaves the waits that are due for the next drain (``hasDeferredState(dueAt:lazyWithin:)``
+    /// stays true): an alert's commit carries only what changed, not up to
+    /// ``StateSaving/maxSavesPerDrain`` rows of progress.
+    public func drainChangedState(monotonicNow now: EpochMillis, lazyWithin: EpochMillis, sweep: Bool = true)
         -> [(key: String, blob: [UInt8]?)]
     {
         var out: [(key: String, blob: [UInt8]?)] = []
@@ -48,7 +52,7 @@ extension RuleEngine {
         for id in changedDevices { drainChanged(id, in: &devices, as: .device(id), now: now, into: &out) }
         forgetChangedKeys()
         forgetMarks()
-        if saving.sweepDue(now: now, lazyWithin: lazyWithin) {
+        if sweep, saving.sweepDue(now: now, lazyWithin: lazyWithin) {
             saveDueWaits(now: now, lazyWithin: lazyWithin, into: &out)
         }
         return out

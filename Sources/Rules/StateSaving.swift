@@ -76,7 +76,7 @@ struct StateSaving {
     /// drains, which the pipeline makes at once (``RuleEngine/stateSweepUnderWay``).
     /// A city's devices that all started to wait in the same second (a burst of traffic) would
     /// otherwise be encoded and written in one commit: 255,000 rows, 18 MB more resident at once.
-    static let maxSavesPerDrain = 4_096
+    static let maxSavesPerDrain = 512
 
     /// The earliest second a state may wait since (`UInt32.max`: none waits).
     private var earliest = UInt32.max

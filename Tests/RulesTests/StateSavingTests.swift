@@ -132,7 +132,8 @@ final class StateSavingTests: XCTestCase {
     /// each at most `maxSavesPerDrain`, in drains one after the other, every key once.
     func testWaitsDueTogetherAreSavedInSlices() {
         let engine = Harness().engine
-        let count = StateSaving.maxSavesPerDrain * 2 + 1_808
+        let rest = StateSaving.maxSavesPerDrain / 2 + 3
+        let count = StateSaving.maxSavesPerDrain * 2 + rest
         for n in 0..<count {
             engine.subjects["S\(n)"] = SubjectState(residentID: "R-\(n)")
             engine.markSubject("S\(n)")
@@ -153,10 +154,36 @@ final class StateSavingTests: XCTestCase {
             saved += slice.map(\.key)
             mono += 10
         } while engine.stateSweepUnderWay && slices.count < 10
-        XCTAssertEqual(slices, [StateSaving.maxSavesPerDrain, StateSaving.maxSavesPerDrain, 1_808])
+        XCTAssertEqual(slices, [StateSaving.maxSavesPerDrain, StateSaving.maxSavesPerDrain, rest])
         XCTAssertEqual(Set(saved).count, count, "every key once")
         XCTAssertFalse(engine.hasDeferredState(dueAt: mono + 60_000, lazyWithin: within))
         XCTAssertEqual(engine.drainChangedState(monotonicNow: mono + 60_000, lazyWithin: within).count, 0)
+    }
+
+    /// An alert's commit drains with `sweep: false`: what changed is saved, the progress that is due is
+    /// left for the next drain, which saves it.
+    func testDrainWithoutSweepLeavesDueProgressForTheNext() {
+        let engine = Harness().engine
+        for n in 0..<3 {
+            engine.subjects["S\(n)"] = SubjectState(residentID: "R-\(n)")
+            engine.markSubject("S\(n)")
+        }
+        XCTAssertEqual(engine.drainChangedState(monotonicNow: 0, lazyWithin: within).count, 3, "new: at once")
+        for n in 0..<3 {
+            engine.setLatest(TimedValue(value: 70, at: 1), .heartRate, of: "S\(n)")
+            engine.markSubject("S\(n)")
+        }
+        XCTAssertEqual(engine.drainChangedState(monotonicNow: 1_000, lazyWithin: within).count, 0, "progress waits")
+        // Due now; a new subject changed meanwhile is still saved at once.
+        engine.subjects["S9"] = SubjectState(residentID: "R-9")
+        engine.markSubject("S9")
+        XCTAssertTrue(engine.hasDeferredState(dueAt: 11_000, lazyWithin: within))
+        let first = engine.drainChangedState(monotonicNow: 11_000, lazyWithin: within, sweep: false)
+        XCTAssertEqual(first.map(\.key), ["subject:S9"])
+        XCTAssertTrue(engine.hasDeferredState(dueAt: 11_000, lazyWithin: within), "the due progress still waits")
+        let next = engine.drainChangedState(monotonicNow: 11_010, lazyWithin: within)
+        XCTAssertEqual(next.map(\.key).sorted(), ["subject:S0", "subject:S1", "subject:S2"])
+        XCTAssertFalse(engine.hasDeferredState(dueAt: 11_010, lazyWithin: within))
     }
 
     /// While a key's progress waits to be saved, more progress does not mark it again (no work per
