@@ -109,8 +109,9 @@ final class ReadingFolder: @unchecked Sendable {
     }
 
     static let minFoldRows = 500
-    /// Past this many staged rows behind the fold, it folds flat out; past `Pipeline.maxFoldBehindRows`
-    /// the pipeline waits for it (the stage must stay bounded).
+    /// Past this many staged rows not yet written (the fold's own included, as `anxin_readings_fold_behind`
+    /// counts them), it folds flat out; past `Pipeline.maxFoldBehindRows` the pipeline waits for it (the
+    /// stage must stay bounded).
     static let unthrottledBehindRows = 750_000
 
     /// Folds until nothing more is staged; between folds, gives way when a stop was asked for, so the
