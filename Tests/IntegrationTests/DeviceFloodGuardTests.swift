@@ -30,7 +30,9 @@ final class DeviceFloodGuardTests: XCTestCase {
     /// message's readings, which skip the lookup), devices interleaved, new devices past the bound, and
     /// pauses long enough for a sweep.
     func testAgreesWithABucketPerDevice() {
-        var rng = SystemRandomNumberGenerator()
+        // A new seed each run, printed with every failure so it can be replayed.
+        let seed = UInt64.random(in: 0...UInt64.max)
+        var rng = SplitMix64(seed: seed)
         var guardian = DeviceFloodGuard(ratePerSecond: 2, burst: 4, maxTracked: 6)
         var model: [String: (tokens: Double, at: Int64)] = [:]
         var lastSweep: Int64 = 0
@@ -53,9 +55,9 @@ final class DeviceFloodGuardTests: XCTestCase {
                 let admitted = b.tokens >= 1
                 if admitted { b.tokens -= 1 }
                 model[device] = b
-                XCTAssertEqual(guardian.admit(device, now: now), admitted, "step \(step)")
+                XCTAssertEqual(guardian.admit(device, now: now), admitted, "seed \(seed) step \(step)")
             }
-            XCTAssertEqual(guardian.trackedDevices, model.count, "step \(step)")
+            XCTAssertEqual(guardian.trackedDevices, model.count, "seed \(seed) step \(step)")
         }
     }
 
@@ -91,7 +93,9 @@ final class DeviceFloodGuardTests: XCTestCase {
     /// Against the token bucket written out per device, with some devices registered: runs of one device,
     /// devices interleaved, reloads that move, add and drop devices, pauses long enough for a sweep.
     func testRegisteredAndOtherDevicesAgreeWithABucketPerDevice() {
-        var rng = SystemRandomNumberGenerator()
+        // A new seed each run, printed with every failure so it can be replayed.
+        let seed = UInt64.random(in: 0...UInt64.max)
+        var rng = SplitMix64(seed: seed)
         var guardian = DeviceFloodGuard(ratePerSecond: 2, burst: 4, maxTracked: 6)
         typealias B = (tokens: Double, at: Int64)
         var modelRegistered: [String: B] = [:]
@@ -134,17 +138,17 @@ final class DeviceFloodGuardTests: XCTestCase {
                     modelRegistered[device] = b
                     XCTAssertEqual(
                         guardian.admit(registered: binding.position, of: registry.bindings.count, now: now), admitted,
-                        "step \(step)")
+                        "seed \(seed) step \(step)")
                 } else {
                     if modelOther[device] == nil {
                         if modelOther.count >= 6 { modelOther.removeAll() }
                         modelOther[device] = (4, now)
                     }
                     admitted = take(&modelOther[device]!)
-                    XCTAssertEqual(guardian.admit(device, now: now), admitted, "step \(step)")
+                    XCTAssertEqual(guardian.admit(device, now: now), admitted, "seed \(seed) step \(step)")
                 }
             }
-            XCTAssertEqual(guardian.trackedDevices, modelOther.count, "step \(step)")
+            XCTAssertEqual(guardian.trackedDevices, modelOther.count, "seed \(seed) step \(step)")
         }
     }
 }
