@@ -11,8 +11,9 @@
  *             [--client-id ID] [--samples DIR]
  *
  * --samples DIR writes one file per shape (first line topic, rest payload) and publishes nothing.
- * Last line on stdout: "RESULT published=… acked=… seconds=… rate=… qos=… devices=…" (acked: PUBACKs at
- * QoS 1, packets written at QoS 0; seconds: from the connection to the last publish). */
+ * Last line on stdout: "RESULT published=… acked=… seconds=… rate=… qos=… devices=… cpu=…" (acked: PUBACKs
+ * at QoS 1, packets written at QoS 0; seconds: from the connection to the last publish; cpu: the
+ * publisher's own user + system seconds). */
 #define _GNU_SOURCE
 #include "shapes.h"
 
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -209,7 +211,10 @@ int main(int argc, char **argv) {
     for (int i = 0; i < 10 && mosquitto_want_write(m); i++) mosquitto_loop_write(m, 1);
     mosquitto_destroy(m);
     mosquitto_lib_cleanup();
-    printf("RESULT published=%llu acked=%llu seconds=%.3f rate=%.0f qos=%d devices=%llu\n", published,
-           acked, elapsed, elapsed > 0 ? (double)published / elapsed : 0.0, qos, devices);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+    printf("RESULT published=%llu acked=%llu seconds=%.3f rate=%.0f qos=%d devices=%llu cpu=%.2f\n", published,
+           acked, elapsed, elapsed > 0 ? (double)published / elapsed : 0.0, qos, devices, cpu);
     return ok ? 0 : 1;
 }
