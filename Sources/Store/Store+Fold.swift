@@ -18,16 +18,25 @@ public struct FoldOutcome: Sendable, Hashable {
 
 /// A fold under way, done a step at a time (`Store.foldStep`): its staged packs read and sorted in
 /// memory by device, then merged into the history device by device, about `chunkRows` readings per
-/// transaction, then deleted from the stage.
+/// transaction, then deleted from the stage. A large fold is held a part at a time: the devices it
+/// covers are split into ranges of device refs, each read from the stage when the one before is
+/// written, so the packs in memory stay under `Store.foldPartBytes` while a fold still takes all of a
+/// device's staged readings at once (its blocks rewritten once per fold, not once per part).
 public struct FoldBatch: Sendable, Hashable {
     /// The staged rowids it took.
     let first: Int64
     let last: Int64
-    /// Readings taken (in `packs` packs, held by the store that began the fold).
+    /// Readings taken (purged devices' blanked packs not counted).
     public let taken: Int
-    let packs: Int
-    /// The next pack to write.
+    /// Packs of the part in memory (held by the store that began the fold).
+    var packs: Int
+    /// The next pack of that part to write.
     var next = 0
+    /// The highest device ref the fold covers, the refs a part covers, and the highest ref of the part
+    /// in memory.
+    let refHigh: Int64
+    let refSpan: Int64
+    var partHigh: Int64
     /// Readings that were new to the history so far.
     public internal(set) var stored = 0
     /// More packs were staged than the batch took.
@@ -35,7 +44,7 @@ public struct FoldBatch: Sendable, Hashable {
     /// About how many readings were staged past the batch when it began (packs past it times the
     /// batch's readings per pack): what waits for the next folds.
     public let behind: Int64
-    public var written: Bool { next >= packs }
+    public var written: Bool { next >= packs && partHigh >= refHigh }
 }
 
 /// A staged pack taken by a fold, 24 bytes: where its bytes are in `Store.foldBytes`. A fold sorts
@@ -70,61 +79,109 @@ extension Store {
         try foldStagedReadings(maxRows: maxRows, chunkRows: chunkRows, afterSort: nil)
     }
 
-    /// `afterSort` runs between the sort and the writes (tests: another connection purges there).
-    func foldStagedReadings(maxRows: Int, chunkRows: Int, afterSort: (() throws(SQLiteError) -> Void)?)
-        throws(SQLiteError) -> FoldOutcome
-    {
-        guard var batch = try beginFold(maxRows: maxRows) else { return FoldOutcome() }
+    /// `afterSort` runs between the sort and the writes, `afterStep` after each step (tests: another
+    /// connection purges there); `partBytes` splits a small fold into parts (`FoldBatch`).
+    func foldStagedReadings(
+        maxRows: Int, chunkRows: Int, partBytes: Int = Store.foldPartBytes,
+        afterSort: (() throws(SQLiteError) -> Void)?, afterStep: (() throws(SQLiteError) -> Void)? = nil
+    ) throws(SQLiteError) -> FoldOutcome {
+        guard var batch = try beginFold(maxRows: maxRows, partBytes: partBytes) else { return FoldOutcome() }
         try afterSort?()
-        while !batch.written { try foldStep(&batch, chunkRows: chunkRows) }
+        while !batch.written {
+            try foldStep(&batch, chunkRows: chunkRows)
+            try afterStep?()
+        }
         try finishFold(batch, chunkRows: chunkRows)
         return FoldOutcome(taken: batch.taken, stored: batch.stored, more: batch.more)
     }
 
-    /// Reads the oldest staged packs, about `maxRows` readings (whole packs, at least one), and sorts
-    /// them by device, in memory (a read of the database: no write lock). Nil when nothing is staged.
-    public func beginFold(maxRows: Int) throws(SQLiteError) -> FoldBatch? {
+    /// The most a fold holds in memory at once, in staged packs' bytes and their 24-byte entries; a
+    /// larger fold is read and written a part at a time (`FoldBatch`).
+    public static let foldPartBytes = 8 << 20
+
+    /// Takes the oldest staged packs, about `maxRows` readings (whole packs, at least one), and reads
+    /// the first part of them into memory, sorted by device (a read of the database: no write lock).
+    /// Nil when nothing is staged. `partBytes`: tests split small folds into parts.
+    public func beginFold(maxRows: Int, partBytes: Int = Store.foldPartBytes) throws(SQLiteError) -> FoldBatch? {
         try requireWritable("fold staged readings")
         return try locked { () throws(SQLiteError) -> FoldBatch? in
             if transactionDepth > 0 {
                 throw SQLiteError(code: SQLiteError.misuse, message: "fold staged readings: inside a transaction")
             }
-            foldPacks.removeAll(keepingCapacity: true)
-            foldBytes.removeAll(keepingCapacity: true)
             let bounds = try query(
                 "SELECT min(rowid), max(rowid) FROM reading_packs", "find staged readings",
                 bind: { _ throws(SQLiteError) in }, row: { s in (s.optionalInt64(0), s.optionalInt64(1)) }
             ).first
             guard let lo = bounds?.0, let last = bounds?.1 else { return nil }
+            // The extent, devices and size first, without the bytes.
             var hi = lo
             var taken = 0
+            var packs = 0
+            var bytes = 0
+            var refLow = Int64.max
+            var refHigh: Int64 = 0
             try withStatement(
-                "SELECT rowid, device_ref, count, data FROM main.reading_packs WHERE rowid BETWEEN ? AND ? ORDER BY rowid"
+                "SELECT rowid, device_ref, count, length(data) FROM main.reading_packs WHERE rowid BETWEEN ? AND ? ORDER BY rowid"
             ) { s throws(SQLiteError) in
                 try s.bind(1, lo)
                 try s.bind(2, last)
-                while try s.step("read staged readings") {
+                while try s.step("size staged readings") {
                     let count = max(0, s.int(2))
                     if taken > 0 && taken + count > maxRows { break }
                     hi = s.int64(0)
                     let ref = s.int64(1)
                     // A purged device's newest pack is blanked (device 0): nothing to fold.
                     guard ref > 0 else { continue }
-                    let offset = foldBytes.count
-                    s.withBlob(3) { foldBytes.append(contentsOf: $0) }
-                    foldPacks.append(
-                        FoldPack(
-                            src: hi, deviceRef: ref, offset: UInt32(truncatingIfNeeded: offset),
-                            length: UInt32(truncatingIfNeeded: foldBytes.count - offset)))
                     taken += count
+                    packs += 1
+                    bytes += max(0, s.int(3))
+                    refLow = min(refLow, ref)
+                    refHigh = max(refHigh, ref)
                 }
             }
-            foldPacks.sort { a, b in a.deviceRef != b.deviceRef ? a.deviceRef < b.deviceRef : a.src < b.src }
-            let perPack = foldPacks.isEmpty ? 1 : max(1, Double(taken) / Double(foldPacks.count))
+            let perPack = packs == 0 ? 1 : max(1, Double(taken) / Double(packs))
+            let behind = Int64((Double(last - hi) * perPack).rounded())
+            guard packs > 0 else {
+                foldPacks.removeAll(keepingCapacity: true)
+                foldBytes.removeAll(keepingCapacity: true)
+                return FoldBatch(
+                    first: lo, last: hi, taken: 0, packs: 0, refHigh: 0, refSpan: 1, partHigh: 0, more: hi < last,
+                    behind: behind)
+            }
+            let held = bytes + packs * MemoryLayout<FoldPack>.stride
+            let parts = Int64(max(1, (held + max(1, partBytes) - 1) / max(1, partBytes)))
+            let refSpan = max(1, (refHigh - refLow + parts) / parts)
+            let partHigh = refHigh - refLow < refSpan ? refHigh : refLow + refSpan - 1
+            let firstPart = try readFoldPart(first: lo, last: hi, refs: refLow...partHigh)
             return FoldBatch(
-                first: lo, last: hi, taken: taken, packs: foldPacks.count, more: hi < last,
-                behind: Int64((Double(last - hi) * perPack).rounded()))
+                first: lo, last: hi, taken: taken, packs: firstPart, refHigh: refHigh, refSpan: refSpan,
+                partHigh: partHigh, more: hi < last, behind: behind)
         }
+    }
+
+    /// Reads the staged packs between two rowids of the devices in `refs` into `foldPacks` and
+    /// `foldBytes`, sorted by device then staged order; how many.
+    private func readFoldPart(first: Int64, last: Int64, refs: ClosedRange<Int64>) throws(SQLiteError) -> Int {
+        foldPacks.removeAll(keepingCapacity: true)
+        foldBytes.removeAll(keepingCapacity: true)
+        try withStatement(
+            "SELECT rowid, device_ref, data FROM main.reading_packs WHERE rowid BETWEEN ? AND ? AND device_ref BETWEEN ? AND ? ORDER BY rowid"
+        ) { s throws(SQLiteError) in
+            try s.bind(1, first)
+            try s.bind(2, last)
+            try s.bind(3, refs.lowerBound)
+            try s.bind(4, refs.upperBound)
+            while try s.step("read staged readings") {
+                let offset = foldBytes.count
+                s.withBlob(2) { foldBytes.append(contentsOf: $0) }
+                foldPacks.append(
+                    FoldPack(
+                        src: s.int64(0), deviceRef: s.int64(1), offset: UInt32(truncatingIfNeeded: offset),
+                        length: UInt32(truncatingIfNeeded: foldBytes.count - offset)))
+            }
+        }
+        foldPacks.sort { a, b in a.deviceRef != b.deviceRef ? a.deviceRef < b.deviceRef : a.src < b.src }
+        return foldPacks.count
     }
 
     /// Merges the batch's next devices into the history, kind by kind, in one transaction of about
@@ -134,6 +191,15 @@ extension Store {
     public func foldStep(_ batch: inout FoldBatch, chunkRows: Int) throws(SQLiteError) {
         guard !batch.written else { return }
         try locked { () throws(SQLiteError) in
+            if batch.next >= batch.packs {
+                // The part in memory is written: read the next (an empty one ends this step).
+                let low = batch.partHigh + 1
+                let high = batch.refHigh - low < batch.refSpan ? batch.refHigh : low + batch.refSpan - 1
+                batch.packs = try readFoldPart(first: batch.first, last: batch.last, refs: low...high)
+                batch.next = 0
+                batch.partHigh = high
+                if batch.packs == 0 { return }
+            }
             guard foldPacks.count == batch.packs else {
                 throw SQLiteError(code: SQLiteError.misuse, message: "fold staged readings: not this store's fold")
             }

@@ -105,6 +105,79 @@ final class ReadingFoldTests: XCTestCase {
         XCTAssertEqual(try store.readingCount(), 21)
     }
 
+    /// A fold held a part at a time (device ranges read one after another) stores what a fold in one
+    /// part stores: every device's readings, repeats dropped, in the same blocks.
+    func testAFoldInPartsStoresWhatAFoldInOnePartStores() throws {
+        let tmp = try TempFolder(self)
+        let whole = try Store(path: tmp.file("whole.db"))
+        let parts = try Store(path: tmp.file("parts.db"))
+        var rng = SplitMix64(seed: 7)
+        let devices = (0..<23).map { "W\($0)" }
+        var rows: [Reading] = []
+        for i in 0..<600 {
+            let device = devices[Int(rng.next() % UInt64(devices.count))]
+            let kind: ReadingKind = [.heartRate, .spo2, .steps][Int(rng.next() % 3)]
+            // Some late samples and some repeats of a reading already staged.
+            let at = t0 + EpochMillis(i) * 1000 - (rng.next() % 5 == 0 ? 30_000 : 0)
+            rows.append(reading(device, kind, Double(60 + rng.next() % 40), at: at))
+            if rng.next() % 10 == 0, let r = rows.randomElement(using: &rng) { rows.append(r) }
+        }
+        for store in [whole, parts] {
+            // Staged as messages: a few readings of one device each.
+            var i = 0
+            while i < rows.count {
+                var end = i + 1
+                while end < rows.count, end - i < 4, rows[end].device == rows[i].device { end += 1 }
+                try store.inTransaction { () throws(SQLiteError) in try store.stageReadings(rows[i..<end]) }
+                i = end
+            }
+        }
+        var wholeSteps = 0
+        let one = try whole.foldStagedReadings(maxRows: 10_000, chunkRows: 50, afterSort: nil) { wholeSteps += 1 }
+        // 64 bytes a part: about one device each.
+        var steps = 0
+        let many = try parts.foldStagedReadings(maxRows: 10_000, chunkRows: 50, partBytes: 64, afterSort: nil) {
+            steps += 1
+        }
+        XCTAssertEqual(many, one)
+        // In one part, 50 readings a step; in parts, a step for each device's part at least.
+        XCTAssertLessThan(wholeSteps, devices.count)
+        XCTAssertGreaterThanOrEqual(steps, devices.count, "a part per device, not one fold")
+        XCTAssertEqual(try parts.stagedPackCount(), 0)
+        XCTAssertEqual(try parts.readingCount(), try whole.readingCount())
+        XCTAssertEqual(
+            try parts.readings(device: devices, kind: nil, since: 0, limit: 10_000),
+            try whole.readings(device: devices, kind: nil, since: 0, limit: 10_000))
+        XCTAssertEqual(
+            try parts.latestReadings(devices: devices, since: 0), try whole.latestReadings(devices: devices, since: 0))
+    }
+
+    /// A resident purged while a fold in parts runs stays purged, whether its device's part was already
+    /// written or not.
+    func testAResidentPurgedBetweenPartsStaysPurged() throws {
+        let tmp = try TempFolder(self)
+        let store = try Store(path: tmp.file("anxin.db"))
+        let other = try Store(path: tmp.file("anxin.db"))
+        let devices = ["W1", "W2", "W3", "W4"]
+        try stage(
+            store, (0..<80).map { reading(devices[$0 % 4], .heartRate, Double(60 + $0), at: t0 + EpochMillis($0)) })
+        var purged = false
+        let outcome = try store.foldStagedReadings(maxRows: 1000, chunkRows: 5, partBytes: 64, afterSort: nil) {
+            () throws(SQLiteError) in
+            guard !purged, try store.readings(device: ["W1"], kind: nil, since: 0, limit: 100).count == 20 else {
+                return
+            }
+            // W1's part is written, W4's not yet: purge both.
+            purged = true
+            _ = try other.purgeResident(residentID: "R1", devices: ["W1", "W4"])
+        }
+        XCTAssertTrue(purged)
+        XCTAssertEqual(outcome.taken, 80)
+        XCTAssertEqual(try store.readings(device: ["W1", "W4"], kind: nil, since: 0, limit: 100), [])
+        XCTAssertEqual(try store.readings(device: ["W2", "W3"], kind: nil, since: 0, limit: 100).count, 40)
+        XCTAssertEqual(try store.stagedPackCount(), 0)
+    }
+
     func testPurgeDeletesStagedReadingsButBlanksTheNewestRowAndNaNIsNotStaged() throws {
         let tmp = try TempFolder(self)
         let store = try Store(path: tmp.file("anxin.db"))
