@@ -24,12 +24,12 @@ final class ReadingFolder: @unchecked Sendable {
     let metrics: GatewayMetrics
     let logger: Logger
     let intervalMs: Int
-    /// Readings per fold (whole staged packs, about 15 bytes a reading, held in memory a range of
-    /// devices at a time: `Store.foldPartBytes`), and per transaction within it (how long the pipeline
-    /// may wait for the lock). A fold takes what is staged
-    /// up to `maxRows`; it costs about one block rewrite per device and kind (~18 µs each on the EPYC
-    /// host with the broker and publisher beside it), so with 10,000 devices sending flat out, folds of
-    /// up to 2,000,000 took a third less of the folder's CPU than folds of 500,000 (BENCHMARKS.md).
+    /// Readings per fold, and per transaction within it (how long the pipeline may wait for the lock).
+    /// A fold takes what is staged up to `maxRows`, held in memory a range of devices at a time
+    /// (`Store.foldPartBytes`). It costs about one block rewrite per device and kind (~18 µs each on
+    /// the EPYC host with the broker and publisher beside it), so with 10,000 devices sending flat out,
+    /// folds of up to 2,000,000 took a third less of the folder's CPU than folds of 500,000
+    /// (BENCHMARKS.md).
     let maxRows: Int
     let chunkRows: Int
 

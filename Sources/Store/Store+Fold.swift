@@ -149,7 +149,8 @@ extension Store {
                     behind: behind)
             }
             let held = bytes + packs * MemoryLayout<FoldPack>.stride
-            let parts = Int64(max(1, (held + max(1, partBytes) - 1) / max(1, partBytes)))
+            let part = max(1, partBytes)
+            let parts = Int64(max(1, (held + part - 1) / part))
             let refSpan = max(1, (refHigh - refLow + parts) / parts)
             let partHigh = refHigh - refLow < refSpan ? refHigh : refLow + refSpan - 1
             let firstPart = try readFoldPart(first: lo, last: hi, refs: refLow...partHigh)
